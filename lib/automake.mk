@@ -1,0 +1,25 @@
+# The plugin: a libtool module loaded by ovs-vswitchd.
+plugindir = $(ovs_plugindir)
+plugin_LTLIBRARIES = ovs-vhost-accel.la
+
+# C++ core, no OVS C-only headers: unit-testable pieces first.
+ACCEL_CORE_PURE = \
+	lib/common/options.cc lib/common/options.h \
+	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h
+
+ovs_vhost_accel_la_SOURCES = \
+	$(ACCEL_CORE_PURE) \
+	lib/common/core.cc \
+	lib/common/mempool.cc lib/common/mempool.h \
+	lib/ovs/accel-api.h \
+	lib/ovs/appctl.c \
+	lib/ovs/netdev-vhost-client.c \
+	lib/ovs/ovs-cxx.h \
+	lib/ovs/plugin.c \
+	lib/vhost/vhost-port-api.cc \
+	lib/vhost/vhost-port.cc lib/vhost/vhost-port.h \
+	lib/vhost/vhost-registry.cc lib/vhost/vhost-registry.h
+ovs_vhost_accel_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS)
+ovs_vhost_accel_la_LDFLAGS = -module -avoid-version -shared \
+	-Wl,--as-needed
+ovs_vhost_accel_la_LIBADD = $(DPDK_LIBS)

@@ -1,0 +1,76 @@
+/* Plugin entry point: the ABI record ovs-vswitchd checks before loading us,
+ * and ovs_plugin_init(), which registers our netdev classes. */
+#include <config.h>
+
+#include <errno.h>
+
+#include "accel-api.h"
+#include "dp-packet.h"
+#include "dpdk.h"
+#include "netdev-provider.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "util.h"
+#include "vswitchd/plugins.h"
+
+VLOG_DEFINE_THIS_MODULE(vhost_accel);
+
+extern const struct netdev_class accel_vhost_client_class;
+void accel_appctl_register(void);
+
+const struct ovs_plugin_abi ovs_plugin_abi
+    = OVS_PLUGIN_ABI_INITIALIZER("ovs-vhost-accel", ACCEL_VERSION);
+
+int ovs_plugin_init(const struct smap *other_config);
+
+/* Replaces the class registered under 'class->type' by 'class'. */
+static int
+take_over_class(const struct netdev_class *class)
+{
+    int error = netdev_unregister_provider(class->type);
+    bool replaced = !error;
+
+    if (error && error != EAFNOSUPPORT) {
+        VLOG_ERR("cannot take over netdev class %s (%s)", class->type,
+                 ovs_strerror(error));
+        return error;
+    }
+    error = netdev_register_provider(class);
+    if (!error) {
+        VLOG_INFO("netdev class %s provided by ovs-vhost-accel %s%s",
+                  class->type, ACCEL_VERSION,
+                  replaced ? " (replacing the built-in class)" : "");
+    }
+    return error;
+}
+
+int
+ovs_plugin_init(const struct smap *other_config)
+{
+    struct accel_global_config cfg = {
+        .vhost_iommu_support = smap_get_bool(other_config,
+                                             "vhost-iommu-support", false),
+        .vhost_postcopy_support = smap_get_bool(other_config,
+                                                "vhost-postcopy-support",
+                                                false),
+        .per_port_memory = smap_get_bool(other_config, "per-port-memory",
+                                         false),
+    };
+    if (cfg.vhost_postcopy_support && memory_locked()) {
+        VLOG_WARN("vhost-postcopy-support is not compatible with mlockall "
+                  "(--mlockall): disabled");
+        cfg.vhost_postcopy_support = false;
+    }
+    int error = accel_core_init(&cfg);
+    if (error) {
+        return error;
+    }
+    accel_appctl_register();
+
+    if (!dpdk_available()) {
+        VLOG_WARN("DPDK is not initialized (other_config:dpdk-init): "
+                  "ovs-vhost-accel netdev classes are not registered");
+        return 0;
+    }
+    return take_over_class(&accel_vhost_client_class);
+}

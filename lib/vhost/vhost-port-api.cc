@@ -1,0 +1,195 @@
+// extern "C" entry points of VhostPort for the C shim (ovs/accel-api.h).
+// No exception crosses this boundary.
+#include "ovs/ovs-cxx.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "ovs/accel-api.h"
+#include "vhost/vhost-port.h"
+
+VLOG_DEFINE_THIS_MODULE(vhost_accel_api);
+
+using accel::VhostPort;
+
+struct accel_vhost_port {
+    VhostPort port;
+    accel_vhost_port(netdev *n, int numa) : port(n, numa) {}
+};
+
+namespace {
+
+template <typename Fn>
+int
+guarded(const char *what, Fn &&fn) noexcept
+{
+    try {
+        return fn();
+    } catch (const std::bad_alloc &) {
+        VLOG_ERR("%s: out of memory", what);
+        return ENOMEM;
+    } catch (const std::exception &e) {
+        VLOG_ERR("%s: %s", what, e.what());
+        return EINVAL;
+    }
+}
+
+}  // namespace
+
+extern "C" {
+
+struct accel_vhost_port *
+accel_vhost_port_create(struct netdev *netdev, int numa)
+{
+    accel_vhost_port *p = nullptr;
+    guarded("port create", [&] {
+        p = new accel_vhost_port(netdev, numa);
+        return 0;
+    });
+    return p;
+}
+
+void
+accel_vhost_port_destroy(struct accel_vhost_port *p)
+{
+    guarded("port destroy", [&] {
+        delete p;
+        return 0;
+    });
+}
+
+int
+accel_vhost_port_set_config(struct accel_vhost_port *p,
+                            const char *const *keys,
+                            const char *const *values, size_t n, char **errp)
+{
+    return guarded("set_config", [&] {
+        std::string error;
+        int err = p->port.set_config(accel::make_option_map(keys, values, n),
+                                     error);
+        if (err && errp) {
+            *errp = strdup(error.c_str());
+        }
+        return err;
+    });
+}
+
+void
+accel_vhost_port_get_config(struct accel_vhost_port *p, accel_kv_cb *cb,
+                            void *aux)
+{
+    guarded("get_config", [&] {
+        p->port.get_config(cb, aux);
+        return 0;
+    });
+}
+
+int
+accel_vhost_port_reconfigure(struct accel_vhost_port *p)
+{
+    return guarded("reconfigure", [&] { return p->port.reconfigure(); });
+}
+
+void
+accel_vhost_port_get_status(struct accel_vhost_port *p, accel_kv_cb *cb,
+                            void *aux)
+{
+    guarded("get_status", [&] {
+        p->port.get_status(cb, aux);
+        return 0;
+    });
+}
+
+int
+accel_vhost_port_get_stats(struct accel_vhost_port *p,
+                           struct accel_port_stats *stats)
+{
+    return guarded("get_stats", [&] { return p->port.get_stats(*stats); });
+}
+
+void
+accel_vhost_port_get_custom_stats(struct accel_vhost_port *p,
+                                  accel_counter_cb *cb, void *aux)
+{
+    guarded("get_custom_stats", [&] {
+        p->port.get_custom_stats(cb, aux);
+        return 0;
+    });
+}
+
+void
+accel_vhost_port_set_admin_up(struct accel_vhost_port *p, bool up)
+{
+    p->port.set_admin_up(up);
+}
+
+bool
+accel_vhost_port_carrier(struct accel_vhost_port *p)
+{
+    return p->port.carrier();
+}
+
+int
+accel_vhost_port_numa(struct accel_vhost_port *p)
+{
+    return p->port.numa();
+}
+
+int
+accel_vhost_port_n_rxq(struct accel_vhost_port *p)
+{
+    return p->port.n_rxq();
+}
+
+int
+accel_vhost_port_n_txq(struct accel_vhost_port *p)
+{
+    return p->port.n_txq();
+}
+
+int
+accel_vhost_port_mtu(struct accel_vhost_port *p)
+{
+    return p->port.mtu();
+}
+
+int
+accel_vhost_port_set_mtu(struct accel_vhost_port *p, int mtu)
+{
+    return guarded("set_mtu", [&] { return p->port.set_mtu(mtu); });
+}
+
+struct rte_mempool *
+accel_vhost_port_mempool(struct accel_vhost_port *p)
+{
+    return p->port.mempool();
+}
+
+void
+accel_vhost_port_count_tx_drops(struct accel_vhost_port *p, uint64_t n)
+{
+    p->port.count_tx_drops(n);
+}
+
+bool
+accel_vhost_port_rxq_enabled(struct accel_vhost_port *p, int rxq)
+{
+    return p->port.rxq_enabled(rxq);
+}
+
+int
+accel_vhost_port_rx(struct accel_vhost_port *p, int rxq,
+                    struct rte_mbuf **pkts, int *qfill)
+{
+    return p->port.rx(rxq, pkts, qfill);
+}
+
+void
+accel_vhost_port_tx(struct accel_vhost_port *p, int txq,
+                    struct rte_mbuf **pkts, int n, bool concurrent)
+{
+    p->port.tx(txq, pkts, n, concurrent);
+}
+
+}  // extern "C"

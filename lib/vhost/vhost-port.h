@@ -1,0 +1,148 @@
+// A 'dpdkvhostuserclient' port: the vhost-user client socket registered
+// with DPDK's rte_vhost, its guest device, queues, mempool and counters.
+//
+// Threads:
+//  - main thread: set_config(), reconfigure(), status/stats, destruction;
+//  - rte_vhost's event thread: on_new_device(), on_destroy_device(),
+//    on_vring_state(), on_destroy_connection();
+//  - PMD threads: rx(), tx(), rxq_enabled().
+// 'mutex_' guards the control state.  It is never held while the event
+// thread may need it and we wait on rte_vhost (no ABBA with the library's
+// virtqueue locks): vring state changes only take 'queue_mutex_', which is
+// never held across a call into rte_vhost.
+#ifndef OVS_VHOST_ACCEL_VHOST_VHOST_PORT_H
+#define OVS_VHOST_ACCEL_VHOST_VHOST_PORT_H
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/mempool.h"
+#include "common/options.h"
+#include "ovs/accel-api.h"
+#include "vhost/tx-queue-map.h"
+
+struct rte_mbuf;
+
+namespace accel {
+
+// Validated options of a port.
+struct VhostPortConfig {
+    static constexpr int kTxRetriesMin = 0;
+    static constexpr int kTxRetriesMax = 32;
+    static constexpr int kTxRetriesDefault = 8;
+
+    std::optional<std::string> server_path;
+    int tx_retries_max = kTxRetriesDefault;
+
+    // Parses 'opts'; on error returns std::nullopt and sets 'error'.
+    static std::optional<VhostPortConfig> parse(const OptionMap &opts,
+                                                std::string &error);
+};
+
+// Software counters, updated by the PMD threads.
+struct VhostSwStats {
+    std::atomic<uint64_t> rx_dropped{0};
+    std::atomic<uint64_t> tx_dropped{0};
+    std::atomic<uint64_t> tx_retries{0};
+    std::atomic<uint64_t> tx_failure_drops{0};
+    std::atomic<uint64_t> tx_mtu_exceeded_drops{0};
+    void clear();
+};
+
+class VhostPort {
+public:
+    static constexpr int kMaxQueues = 1024;
+
+    VhostPort(netdev *netdev, int numa);
+    ~VhostPort();
+    VhostPort(const VhostPort &) = delete;
+    VhostPort &operator=(const VhostPort &) = delete;
+
+    const std::string &name() const { return name_; }
+
+    // Control path (main thread).
+    int set_config(const OptionMap &opts, std::string &error);
+    void get_config(accel_kv_cb *cb, void *aux);
+    int reconfigure();
+    void get_status(accel_kv_cb *cb, void *aux);
+    int get_stats(accel_port_stats &stats);
+    void get_custom_stats(accel_counter_cb *cb, void *aux);
+    void set_admin_up(bool up) { admin_up_.store(up); }
+    bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
+    int numa() const;
+    int n_rxq() const { return n_rxq_; }
+    int n_txq() const { return n_txq_.load(std::memory_order_relaxed); }
+    int mtu() const;
+    int set_mtu(int mtu);
+    rte_mempool *mempool() const;
+    void count_tx_drops(uint64_t n);
+
+    // rte_vhost events (event thread).
+    int on_new_device(int vid);
+    // Returns true if the device was ours: the caller must then wait for
+    // the PMD threads to quiesce before returning to rte_vhost.
+    bool on_destroy_device(int vid);
+    void on_vring_state(int vring, bool enable);
+    void on_destroy_connection(int vid);
+
+    // Datapath (PMD threads).
+    bool rxq_enabled(int rxq) const
+    {
+        return rxq >= 0 && rxq < kMaxQueues
+               && rxq_enabled_[rxq].load(std::memory_order_relaxed);
+    }
+    int rx(int rxq, rte_mbuf **pkts, int *qfill);
+    void tx(int txq, rte_mbuf **pkts, int n, bool concurrent);
+
+private:
+    struct alignas(64) TxQueue {
+        std::atomic_flag lock = ATOMIC_FLAG_INIT;
+    };
+
+    int register_socket(const std::string &path);
+    void unregister_socket();
+    int configure_device();
+    void remap_txqs();
+    void changed() { accel_netdev_changed(netdev_); }
+    void request_reconfigure() { accel_netdev_request_reconfigure(netdev_); }
+    uint64_t vhost_flags() const;
+
+    netdev *netdev_;
+    const std::string name_;
+
+    std::mutex mutex_;                      // Control state below.
+    VhostPortConfig config_;
+    bool configured_ = false;               // set_config() succeeded once.
+    std::string config_error_;              // Last rejected options.
+    std::string registered_path_;           // Socket we registered, if any.
+    int socket_id_;
+    int requested_socket_id_;
+    std::atomic<int> mtu_{1500};
+    int requested_mtu_ = 1500;
+    int requested_n_rxq_ = 1;
+    int requested_n_txq_ = 1;
+    int n_rxq_ = 1;
+    std::atomic<int> n_txq_{1};
+    MempoolRef mempool_;
+    std::atomic<rte_mempool *> mp_{nullptr};  // mempool_->get(), for PMDs.
+
+    std::mutex queue_mutex_;                // Queue states (event thread).
+    TxQueueMap txq_map_{kMaxQueues};
+    std::unique_ptr<std::atomic<bool>[]> rxq_enabled_;
+    std::unique_ptr<TxQueue[]> txqs_;
+
+    std::atomic<int> vid_{-1};
+    std::atomic<bool> ready_{false};        // Device set up for traffic.
+    std::atomic<bool> admin_up_{false};
+    std::atomic<int> tx_retries_max_{VhostPortConfig::kTxRetriesDefault};
+    VhostSwStats sw_stats_;
+};
+
+}  // namespace accel
+
+#endif

@@ -1,0 +1,139 @@
+#include "ovs/ovs-cxx.h"
+
+#include "vhost/vhost-registry.h"
+
+#include <climits>
+
+#include <rte_vhost.h>
+
+#include "ovs/accel-api.h"
+#include "vhost/vhost-port.h"
+
+VLOG_DEFINE_THIS_MODULE(vhost_accel_registry);
+
+namespace accel {
+
+namespace {
+
+int
+new_device(int vid)
+{
+    int error = -1;
+    if (!VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
+            error = port.on_new_device(vid);
+        })) {
+        char ifname[PATH_MAX] = "";
+        rte_vhost_get_ifname(vid, ifname, sizeof ifname);
+        VLOG_INFO("vHost Device '%s' can't be added - name not found",
+                  ifname);
+    }
+    return error;
+}
+
+void
+destroy_device(int vid)
+{
+    bool removed = false;
+    VhostRegistry::instance().with_port(
+        vid, [&](VhostPort &port) { removed = port.on_destroy_device(vid); });
+    if (removed) {
+        // Wait until no PMD thread uses the device any more: rte_vhost
+        // unmaps the guest memory when we return.  No lock may be held
+        // here, or a thread waiting for it would never quiesce.
+        accel_rcu_synchronize();
+        char ifname[PATH_MAX] = "";
+        rte_vhost_get_ifname(vid, ifname, sizeof ifname);
+        VLOG_INFO("vHost Device '%s' has been removed", ifname);
+    }
+}
+
+int
+vring_state_changed(int vid, uint16_t vring, int enable)
+{
+    VhostRegistry::instance().with_port(
+        vid, [&](VhostPort &port) { port.on_vring_state(vring, enable); });
+    return 0;
+}
+
+void
+destroy_connection(int vid)
+{
+    VhostRegistry::instance().with_port(
+        vid, [&](VhostPort &port) { port.on_destroy_connection(vid); });
+}
+
+}  // namespace
+
+VhostRegistry &
+VhostRegistry::instance()
+{
+    static VhostRegistry registry;
+    return registry;
+}
+
+const rte_vhost_device_ops &
+VhostRegistry::device_ops()
+{
+    static const rte_vhost_device_ops ops = [] {
+        rte_vhost_device_ops o{};
+        o.new_device = new_device;
+        o.destroy_device = destroy_device;
+        o.vring_state_changed = vring_state_changed;
+        o.destroy_connection = destroy_connection;
+        return o;
+    }();
+    return ops;
+}
+
+bool
+VhostRegistry::add(const std::string &path, VhostPort *port,
+                   std::string &error)
+{
+    std::lock_guard<std::recursive_mutex> guard(mutex_);
+    auto it = ports_.find(path);
+    if (it != ports_.end() && it->second != port) {
+        error = "vhost-server-path '" + path + "' is already used by port "
+                + it->second->name();
+        return false;
+    }
+    ports_[path] = port;
+    return true;
+}
+
+void
+VhostRegistry::remove(const std::string &path, VhostPort *port)
+{
+    std::lock_guard<std::recursive_mutex> guard(mutex_);
+    auto it = ports_.find(path);
+    if (it != ports_.end() && it->second == port) {
+        ports_.erase(it);
+    }
+}
+
+bool
+VhostRegistry::with_port(int vid, const std::function<void(VhostPort &)> &fn)
+{
+    char ifname[PATH_MAX];
+    if (rte_vhost_get_ifname(vid, ifname, sizeof ifname)) {
+        return false;
+    }
+    std::lock_guard<std::recursive_mutex> guard(mutex_);
+    auto it = ports_.find(ifname);
+    if (it == ports_.end()) {
+        return false;
+    }
+    fn(*it->second);
+    return true;
+}
+
+void
+VhostRegistry::for_each(
+    const std::function<void(const std::string &, VhostPort &)> &fn)
+{
+    std::lock_guard<std::recursive_mutex> guard(mutex_);
+    for (auto &kv : ports_) {
+        fn(kv.first, *kv.second);
+    }
+}
+
+}  // namespace accel

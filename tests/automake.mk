@@ -1,0 +1,62 @@
+# --- Unit tests (CppUTest) ---------------------------------------------------
+if HAVE_CPPUTEST
+check_PROGRAMS += tests/unit/unit-tests
+tests_unit_unit_tests_SOURCES = \
+	$(ACCEL_CORE_PURE) \
+	tests/unit/main.cc \
+	tests/unit/test-options.cc \
+	tests/unit/test-tx-queue-map.cc
+tests_unit_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(CPPUTEST_CFLAGS)
+tests_unit_unit_tests_LDADD = $(CPPUTEST_LIBS)
+endif
+
+# --- Test fixtures -----------------------------------------------------------
+# A plugin built "for another Open vSwitch": ovs-vswitchd must refuse it
+# without running any of its code.
+check_LTLIBRARIES = tests/mismatch-plugin.la
+tests_mismatch_plugin_la_SOURCES = tests/fixtures/mismatch-plugin.c
+tests_mismatch_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS)
+tests_mismatch_plugin_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath /nowhere
+
+# --- Autotest suite (OVS style, reusing OVS's tests/*-macros.at) -------------
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/accel-macros.at \
+	tests/plugin.at \
+	tests/vhost.at
+TESTSUITE = $(srcdir)/tests/testsuite
+EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
+	tests/package.m4
+DISTCLEANFILES = tests/atconfig tests/atlocal
+
+AUTOM4TE = autom4te
+AUTOTEST = $(AUTOM4TE) --language=autotest
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(srcdir)/tests' \
+		-I '$(OVS_SRCDIR)' -I '$(OVS_SRCDIR)/tests' -o $@.tmp $@.at \
+		&& mv $@.tmp $@
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >'$(srcdir)/tests/package.m4'
+
+AUTOTEST_PATH = $(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
+
+check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all $(check_LTLIBRARIES)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+		$(TESTSUITEFLAGS)
+
+check-unit: $(check_PROGRAMS)
+if HAVE_CPPUTEST
+	./tests/unit/unit-tests -v
+endif
+
+check-local: check-unit check-autotest
+.PHONY: check-autotest check-unit
