@@ -16,7 +16,11 @@ VLOG_DEFINE_THIS_MODULE(vhost_accel_mempool);
 namespace accel {
 
 namespace {
-constexpr unsigned int kMaxMbufs = 262144;      // Shared pool, MTU >= 1500.
+// A shared pool serves the plugin's vhost ports on one socket and MTU.
+// Unlike a NIC, a vhost port keeps no mbufs in rings: only bursts in flight
+// and packets waiting in other ports' tx queues.  Upstream's 262144 mbufs
+// (MTU >= 1500) would add ~700 MB per pool next to OVS's own pools.
+constexpr unsigned int kSharedMbufs = 24576;
 constexpr unsigned int kMinMbufs = 16384;
 constexpr unsigned int kCacheSize = RTE_MEMPOOL_CACHE_MAX_SIZE;
 constexpr unsigned int kQueueDescs = 2048;      // Per-port pool sizing.
@@ -115,7 +119,7 @@ MempoolRegistry::get(int socket, int mtu, int n_queues,
                 return p;
             }
         }
-        mp = create(socket, room, mtu >= 1500 ? kMaxMbufs : kMinMbufs, true);
+        mp = create(socket, room, kSharedMbufs, true);
     } else {
         unsigned int n = 2 * n_queues * kQueueDescs + kMinMbufs;
         mp = create(socket, room, n, false);
