@@ -24,7 +24,8 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/accel-macros.at \
 	tests/plugin.at \
-	tests/vhost.at
+	tests/vhost.at \
+	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/package.m4

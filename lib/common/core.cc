@@ -42,7 +42,7 @@ show()
         out << "mempool " << mp->name() << ": socket " << mp->socket()
             << ", " << mp->size() << " mbufs of " << mp->data_room()
             << " bytes, " << mp->in_use() << " in use"
-            << (mp->shared() ? ", shared" : "") << "\n";
+            << (mp->shared() ? ", shared" : ", per-port") << "\n";
     }
     return out.str();
 }

@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <climits>
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <rte_mbuf.h>
@@ -428,6 +429,20 @@ public:
         return 0;
     }
 
+    // rte_vhost's size bins into OVS's netdev_stats buckets (undersize
+    // packets count as 1_to_64, like upstream).
+    void size_buckets(const std::array<uint64_t *, 7> &out) const
+    {
+        static const char *const bins[] = {
+            "size_64_packets", "size_65_127_packets", "size_128_255_packets",
+            "size_256_511_packets", "size_512_1023_packets",
+            "size_1024_1518_packets", "size_1519_max_packets"};
+        for (size_t i = 0; i < out.size(); i++) {
+            *out[i] = get(bins[i]);
+        }
+        *out[0] += get("undersize_packets");
+    }
+
 private:
     std::vector<rte_vhost_stat_name> names_;
     std::vector<rte_vhost_stat> values_;
@@ -455,27 +470,19 @@ VhostPort::get_stats(accel_port_stats &s)
     s.rx_bytes = rx.get("good_bytes");
     s.rx_broadcast_packets = rx.get("broadcast_packets");
     s.multicast = rx.get("multicast_packets");
-    s.rx_1_to_64_packets = rx.get("size_64_packets")
-                           + rx.get("undersize_packets");
-    s.rx_65_to_127_packets = rx.get("size_65_127_packets");
-    s.rx_128_to_255_packets = rx.get("size_128_255_packets");
-    s.rx_256_to_511_packets = rx.get("size_256_511_packets");
-    s.rx_512_to_1023_packets = rx.get("size_512_1023_packets");
-    s.rx_1024_to_1522_packets = rx.get("size_1024_1518_packets");
-    s.rx_1523_to_max_packets = rx.get("size_1519_max_packets");
+    rx.size_buckets({&s.rx_1_to_64_packets, &s.rx_65_to_127_packets,
+                     &s.rx_128_to_255_packets, &s.rx_256_to_511_packets,
+                     &s.rx_512_to_1023_packets, &s.rx_1024_to_1522_packets,
+                     &s.rx_1523_to_max_packets});
 
     s.tx_packets = tx.get("good_packets");
     s.tx_bytes = tx.get("good_bytes");
     s.tx_broadcast_packets = tx.get("broadcast_packets");
     s.tx_multicast_packets = tx.get("multicast_packets");
-    s.tx_1_to_64_packets = tx.get("size_64_packets")
-                           + tx.get("undersize_packets");
-    s.tx_65_to_127_packets = tx.get("size_65_127_packets");
-    s.tx_128_to_255_packets = tx.get("size_128_255_packets");
-    s.tx_256_to_511_packets = tx.get("size_256_511_packets");
-    s.tx_512_to_1023_packets = tx.get("size_512_1023_packets");
-    s.tx_1024_to_1522_packets = tx.get("size_1024_1518_packets");
-    s.tx_1523_to_max_packets = tx.get("size_1519_max_packets");
+    tx.size_buckets({&s.tx_1_to_64_packets, &s.tx_65_to_127_packets,
+                     &s.tx_128_to_255_packets, &s.tx_256_to_511_packets,
+                     &s.tx_512_to_1023_packets, &s.tx_1024_to_1522_packets,
+                     &s.tx_1523_to_max_packets});
 
     s.rx_dropped = sw_stats_.rx_dropped.load(std::memory_order_relaxed);
     s.tx_dropped = sw_stats_.tx_dropped.load(std::memory_order_relaxed);
