@@ -4,8 +4,15 @@ plugin_LTLIBRARIES = ovs-vhost-accel.la
 
 # C++ core, no OVS C-only headers: unit-testable pieces first.
 ACCEL_CORE_PURE = \
+	lib/common/compiler.h \
+	lib/common/counter.h \
 	lib/common/options.cc lib/common/options.h \
-	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h
+	lib/vhost/queue-stats.cc lib/vhost/queue-stats.h \
+	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h \
+	lib/virtq/desc-chain.cc lib/virtq/desc-chain.h \
+	lib/virtq/guest-memory.cc lib/virtq/guest-memory.h \
+	lib/virtq/split-queue.cc lib/virtq/split-queue.h \
+	lib/virtq/virtio-ring.h
 
 ovs_vhost_accel_la_SOURCES = \
 	$(ACCEL_CORE_PURE) \
@@ -18,6 +25,7 @@ ovs_vhost_accel_la_SOURCES = \
 	lib/ovs/plugin.c \
 	lib/vhost/vhost-port-api.cc \
 	lib/vhost/vhost-port.cc lib/vhost/vhost-port.h \
+	lib/vhost/vhost-queue.cc lib/vhost/vhost-queue.h \
 	lib/vhost/vhost-registry.cc lib/vhost/vhost-registry.h
 ovs_vhost_accel_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS)
 ovs_vhost_accel_la_LDFLAGS = -module -avoid-version -shared \

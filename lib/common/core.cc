@@ -36,7 +36,8 @@ show()
                 << path << ", "
                 << (port.carrier() ? "connected" : "disconnected")
                 << ", rxq " << port.n_rxq() << ", txq " << port.n_txq()
-                << ", mtu " << port.mtu() << "\n";
+                << ", mtu " << port.mtu() << "\n"
+                << port.queue_report();
         });
     for (const MempoolRef &mp : MempoolRegistry::instance().pools()) {
         out << "mempool " << mp->name() << ": socket " << mp->socket()

@@ -73,10 +73,15 @@ VhostPort::VhostPort(netdev *netdev, int numa)
     : netdev_(netdev), name_(accel_netdev_name(netdev)),
       socket_id_(numa < 0 ? 0 : numa), requested_socket_id_(socket_id_),
       rxq_enabled_(new std::atomic<bool>[kMaxQueues]),
-      txqs_(new TxQueue[kMaxQueues])
+      txqs_(new TxQueue[kMaxQueues]),
+      vqs_(new std::atomic<VhostQueue *>[kMaxVrings]),
+      vring_on_(new bool[kMaxVrings]())
 {
     for (int i = 0; i < kMaxQueues; i++) {
         rxq_enabled_[i].store(false, std::memory_order_relaxed);
+    }
+    for (int i = 0; i < kMaxVrings; i++) {
+        vqs_[i].store(nullptr, std::memory_order_relaxed);
     }
 }
 
@@ -296,6 +301,51 @@ VhostPort::remap_txqs()
     }
 }
 
+std::string
+VhostPort::queue_report()
+{
+    std::string out;
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    for (int i = 0; i < kMaxVrings; i++) {
+        VhostQueue *q = vq_if(i);
+        if (!q) {
+            continue;
+        }
+        char line[160];
+        snprintf(line, sizeof line, "  vring %d (%s_q%d): %s, %s", i,
+                 i % kVirtioQnum == kVirtioTxq ? "rx" : "tx",
+                 i / kVirtioQnum, vring_on_[i] ? "enabled" : "disabled",
+                 q->walker() ? "ring-walker"
+                             : (std::string("rte_vhost (")
+                                + walker_off_reason(q->off_reason()) + ")")
+                                   .c_str());
+        out += line;
+        if (q->walker()) {
+            snprintf(line, sizeof line, ", avail %u, used %u",
+                     q->ring().last_avail(), q->ring().last_used());
+            out += line;
+        }
+        const QueueErrors &e = q->ring().errors();
+        for (int c = 1; c < kChainErrorCount; c++) {
+            if (e.chain[c].get()) {
+                out += std::string(", ") + chain_error_name(ChainError(c))
+                       + " " + std::to_string(e.chain[c].get());
+            }
+        }
+        if (e.short_chain.get()) {
+            out += ", short_chain " + std::to_string(e.short_chain.get());
+        }
+        if (e.bad_avail_idx.get()) {
+            out += ", bad_avail_idx " + std::to_string(e.bad_avail_idx.get());
+        }
+        if (e.oversize.get()) {
+            out += ", oversize " + std::to_string(e.oversize.get());
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 int
 VhostPort::numa() const
 {
@@ -379,6 +429,34 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
                std::to_string(vring.size).c_str());
         }
     }
+
+    // Who moves the packets: the plugin's ring walker, or rte_vhost (and
+    // why) for the queues it cannot serve.
+    std::string datapath;
+    {
+        std::lock_guard<std::mutex> qguard(queue_mutex_);
+        int walker = 0, other = 0;
+        WalkerOff reason = WalkerOff::kNone;
+        for (int i = 0; i < vring_num && i < kMaxVrings; i++) {
+            VhostQueue *q = vq_if(i);
+            if (q && q->walker()) {
+                walker++;
+            } else if (vring_on_[i]) {
+                other++;
+                reason = q ? q->off_reason() : WalkerOff::kNotStarted;
+            }
+        }
+        if (!other) {
+            datapath = "ring-walker";
+        } else if (!walker) {
+            datapath = std::string("rte_vhost (") + walker_off_reason(reason)
+                       + ")";
+        } else {
+            datapath = std::string("mixed (") + walker_off_reason(reason)
+                       + ")";
+        }
+    }
+    cb(aux, "datapath", datapath.c_str());
 }
 
 // ---------------------------------------------------------------------------
@@ -386,70 +464,66 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
 
 namespace {
 
-// Per-virtqueue counters of rte_vhost (NET_STATS_ENABLE), summed over the
-// queues of one direction.
-class VringStats {
-public:
-    // Reads vrings 'first', 'first'+2, ... for 'n' queues of 'vid'.
-    bool read(int vid, int first, int n)
-    {
-        int count = rte_vhost_vring_stats_get_names(vid, first, nullptr, 0);
-        if (count <= 0) {
-            return false;
-        }
-        names_.resize(count);
-        values_.resize(count);
-        if (rte_vhost_vring_stats_get_names(vid, first, names_.data(), count)
-            != count) {
-            return false;
-        }
-        sums_.assign(count, 0);
-        for (int q = 0; q < n; q++) {
-            if (rte_vhost_vring_stats_get(vid, first + q * kVirtioQnum,
-                                          values_.data(), count) != count) {
-                return false;
-            }
-            for (int i = 0; i < count; i++) {
-                sums_[i] += values_[i].value;
-            }
-        }
-        return true;
-    }
+// Counters of one direction (QueueStats order), summed over its queues,
+// into OVS's netdev_stats terms.
+struct DirCounters {
+    uint64_t v[QueueStats::kCount] = {};
 
-    // Sum of the counter whose name ends in 'suffix'.
-    uint64_t get(const char *suffix) const
+    void add(const uint64_t (&q)[QueueStats::kCount])
     {
-        size_t len = strlen(suffix);
-        for (size_t i = 0; i < names_.size(); i++) {
-            size_t nlen = strlen(names_[i].name);
-            if (nlen >= len && !strcmp(names_[i].name + nlen - len, suffix)) {
-                return sums_[i];
-            }
+        for (int i = 0; i < QueueStats::kCount; i++) {
+            v[i] += q[i];
         }
-        return 0;
     }
-
-    // rte_vhost's size bins into OVS's netdev_stats buckets (undersize
-    // packets count as 1_to_64, like upstream).
+    // Size bins into netdev_stats buckets (undersize packets count as
+    // 1_to_64, like upstream).
     void size_buckets(const std::array<uint64_t *, 7> &out) const
     {
-        static const char *const bins[] = {
-            "size_64_packets", "size_65_127_packets", "size_128_255_packets",
-            "size_256_511_packets", "size_512_1023_packets",
-            "size_1024_1518_packets", "size_1519_max_packets"};
         for (size_t i = 0; i < out.size(); i++) {
-            *out[i] = get(bins[i]);
+            *out[i] = v[QueueStats::kSize64 + i];
         }
-        *out[0] += get("undersize_packets");
+        *out[0] += v[QueueStats::kUndersize];
     }
-
-private:
-    std::vector<rte_vhost_stat_name> names_;
-    std::vector<rte_vhost_stat> values_;
-    std::vector<uint64_t> sums_;
 };
 
 }  // namespace
+
+// Counters of 'vring': rte_vhost's (for packets it moved) plus ours.
+bool
+VhostPort::collect_counters(int vid, int vring,
+                            uint64_t (&out)[QueueStats::kCount])
+{
+    std::fill(std::begin(out), std::end(out), 0);
+    int count = rte_vhost_vring_stats_get_names(vid, vring, nullptr, 0);
+    if (count > 0) {
+        std::vector<rte_vhost_stat_name> names(count);
+        std::vector<rte_vhost_stat> values(count);
+        if (rte_vhost_vring_stats_get_names(vid, vring, names.data(), count)
+            != count
+            || rte_vhost_vring_stats_get(vid, vring, values.data(), count)
+               != count) {
+            return false;
+        }
+        for (int i = 0; i < count; i++) {
+            // "rx_q0_good_packets": match the part after the queue prefix.
+            const char *suffix = strchr(names[i].name, '_');
+            suffix = suffix ? strchr(suffix + 1, '_') : nullptr;
+            for (int j = 0; suffix && j < QueueStats::kCount; j++) {
+                if (!strcmp(suffix + 1, QueueStats::kNames[j])) {
+                    out[j] += values[i].value;
+                    break;
+                }
+            }
+        }
+    }
+    if (const VhostQueue *q = vq_if(vring)) {
+        for (int j = 0; j < QueueStats::kCount; j++) {
+            out[j] += q->stats().get(j);
+        }
+        out[QueueStats::kGuestNotifications] += q->ring().notifications();
+    }
+    return true;
+}
 
 int
 VhostPort::get_stats(accel_port_stats &s)
@@ -460,25 +534,34 @@ VhostPort::get_stats(accel_port_stats &s)
         return EPROTO;
     }
 
-    VringStats rx, tx;
-    if (!rx.read(vid, kVirtioTxq, n_rxq_) || !tx.read(vid, kVirtioRxq,
-                                                      n_txq())) {
-        return EPROTO;
+    DirCounters rx, tx;
+    uint64_t q[QueueStats::kCount];
+    for (int i = 0; i < n_rxq_; i++) {
+        if (!collect_counters(vid, i * kVirtioQnum + kVirtioTxq, q)) {
+            return EPROTO;
+        }
+        rx.add(q);
+    }
+    for (int i = 0; i < n_txq(); i++) {
+        if (!collect_counters(vid, i * kVirtioQnum + kVirtioRxq, q)) {
+            return EPROTO;
+        }
+        tx.add(q);
     }
     memset(&s, 0xff, sizeof s);
-    s.rx_packets = rx.get("good_packets");
-    s.rx_bytes = rx.get("good_bytes");
-    s.rx_broadcast_packets = rx.get("broadcast_packets");
-    s.multicast = rx.get("multicast_packets");
+    s.rx_packets = rx.v[QueueStats::kGoodPackets];
+    s.rx_bytes = rx.v[QueueStats::kGoodBytes];
+    s.rx_broadcast_packets = rx.v[QueueStats::kBroadcast];
+    s.multicast = rx.v[QueueStats::kMulticast];
     rx.size_buckets({&s.rx_1_to_64_packets, &s.rx_65_to_127_packets,
                      &s.rx_128_to_255_packets, &s.rx_256_to_511_packets,
                      &s.rx_512_to_1023_packets, &s.rx_1024_to_1522_packets,
                      &s.rx_1523_to_max_packets});
 
-    s.tx_packets = tx.get("good_packets");
-    s.tx_bytes = tx.get("good_bytes");
-    s.tx_broadcast_packets = tx.get("broadcast_packets");
-    s.tx_multicast_packets = tx.get("multicast_packets");
+    s.tx_packets = tx.v[QueueStats::kGoodPackets];
+    s.tx_bytes = tx.v[QueueStats::kGoodBytes];
+    s.tx_broadcast_packets = tx.v[QueueStats::kBroadcast];
+    s.tx_multicast_packets = tx.v[QueueStats::kMulticast];
     tx.size_buckets({&s.tx_1_to_64_packets, &s.tx_65_to_127_packets,
                      &s.tx_128_to_255_packets, &s.tx_256_to_511_packets,
                      &s.tx_512_to_1023_packets, &s.tx_1024_to_1522_packets,
@@ -507,30 +590,32 @@ VhostPort::get_custom_stats(accel_counter_cb *cb, void *aux)
     if (vid < 0 || !ready_.load()) {
         return;
     }
+    // Descriptors the ring walker refused, by direction.
+    uint64_t invalid[2] = {0, 0}, oversize[2] = {0, 0};
     // Per-virtqueue counters under rte_vhost's names ("rx_q0_good_packets").
     for (int dir = 0; dir < 2; dir++) {
         int n = dir ? n_txq() : n_rxq_;
         int first = dir ? kVirtioRxq : kVirtioTxq;
         for (int q = 0; q < n; q++) {
             int vring = first + q * kVirtioQnum;
-            int count = rte_vhost_vring_stats_get_names(vid, vring, nullptr,
-                                                        0);
-            if (count <= 0) {
+            uint64_t c[QueueStats::kCount];
+            if (!collect_counters(vid, vring, c)) {
                 return;
             }
-            std::vector<rte_vhost_stat_name> names(count);
-            std::vector<rte_vhost_stat> values(count);
-            if (rte_vhost_vring_stats_get_names(vid, vring, names.data(),
-                                                count) != count
-                || rte_vhost_vring_stats_get(vid, vring, values.data(), count)
-                   != count) {
-                return;
+            std::string prefix = std::string(dir ? "tx_q" : "rx_q")
+                                 + std::to_string(q) + "_";
+            for (int i = 0; i < QueueStats::kCount; i++) {
+                cb(aux, (prefix + QueueStats::kNames[i]).c_str(), c[i]);
             }
-            for (int i = 0; i < count; i++) {
-                cb(aux, names[i].name, values[i].value);
+            if (const VhostQueue *vq = vq_if(vring)) {
+                invalid[dir] += vq->ring().errors().invalid_descs();
+                oversize[dir] += vq->ring().errors().oversize.get();
             }
         }
     }
+    cb(aux, "ovs_rx_invalid_descs", invalid[0]);
+    cb(aux, "ovs_rx_oversize_drops", oversize[0]);
+    cb(aux, "ovs_tx_invalid_descs", invalid[1]);
 }
 
 // ---------------------------------------------------------------------------
@@ -555,12 +640,16 @@ VhostPort::on_new_device(int vid)
     } else {
         ready_.store(true);
     }
-    vid_.store(vid);
 
     // The PMD threads poll: no guest notifications.
     for (int i = 0; i < qp_num * kVirtioQnum; i++) {
         rte_vhost_enable_guest_notification(vid, i, 0);
     }
+    {
+        std::lock_guard<std::mutex> qguard(queue_mutex_);
+        start_walkers(vid, true);
+    }
+    vid_.store(vid);
     changed();
     VLOG_INFO("vHost Device '%s' has been added on numa node %d",
               registered_path_.c_str(), node);
@@ -580,20 +669,33 @@ VhostPort::on_destroy_device(int vid)
         rxq_enabled_[i].store(false);
     }
     std::lock_guard<std::mutex> qguard(queue_mutex_);
+    stop_walkers();
+    walkers_suspended_ = false;
     txq_map_.clear();
     changed();
     return true;
 }
 
-void
-VhostPort::on_vring_state(int vring, bool enable)
+bool
+VhostPort::on_vring_state(int vid, int vring, bool enable)
 {
     // Only 'queue_mutex_': this runs with rte_vhost's virtqueue locks held.
     int qid = vring / kVirtioQnum;
     if (qid >= kMaxQueues) {
-        return;
+        return false;
     }
+    bool quiesce = false;
     std::lock_guard<std::mutex> qguard(queue_mutex_);
+    vring_on_[vring] = enable;
+    if (vid_.load() == vid) {
+        if (enable && walkers_suspended_) {
+            start_walkers(vid, false);      // Refreshes the memory map too.
+        } else if (enable) {
+            start_walker(vid, vring);
+        } else if (VhostQueue *q = vq_if(vring)) {
+            quiesce = q->stop();
+        }
+    }
     if (vring % kVirtioQnum == kVirtioTxq) {
         rxq_enabled_[qid].store(enable);
     } else {
@@ -605,6 +707,143 @@ VhostPort::on_vring_state(int vring, bool enable)
               "changed to '%s'", vring,
               vring % kVirtioQnum == kVirtioTxq ? "rx" : "tx", qid,
               registered_path_.c_str(), enable ? "enabled" : "disabled");
+    return quiesce;
+}
+
+namespace {
+
+// vhost-user requests (lib/vhost/vhost_user.h) that may remap memory,
+// move or resize a ring, replace its call eventfd or toggle dirty logging
+// while the device runs.
+bool
+changes_running_rings(uint32_t request)
+{
+    switch (request) {
+    case 2:     // SET_FEATURES (VHOST_F_LOG_ALL)
+    case 5:     // SET_MEM_TABLE
+    case 6:     // SET_LOG_BASE
+    case 8:     // SET_VRING_NUM
+    case 9:     // SET_VRING_ADDR
+    case 10:    // SET_VRING_BASE
+    case 13:    // SET_VRING_CALL
+        return true;
+    default:
+        return false;
+    }
+}
+
+}  // namespace
+
+bool
+VhostPort::on_pre_msg(int vid, uint32_t request)
+{
+    if (vid_.load() != vid || !changes_running_rings(request)) {
+        return false;
+    }
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    bool quiesce = stop_walkers();
+    walkers_suspended_ = true;
+    return quiesce;
+}
+
+void
+VhostPort::on_post_msg(int vid, uint32_t request)
+{
+    // on_pre_msg() stopped every walker: the memory map and the features
+    // can be read again and the enabled rings served anew.  (A message
+    // that failed gets no post call: the next one, or the next
+    // new_device, restarts them.)
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    if (vid_.load() == vid
+        && (walkers_suspended_ || changes_running_rings(request))) {
+        start_walkers(vid, false);
+    }
+}
+
+void
+VhostPort::after_quiesce(int vid)
+{
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    for (int i = 0; i < kMaxVrings; i++) {
+        if (VhostQueue *q = vq_if(i)) {
+            q->hand_back(vid);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Ring walker control ('queue_mutex_' held).
+
+VhostQueue &
+VhostPort::vq(int vring)
+{
+    VhostQueue *q = vqs_[vring].load(std::memory_order_relaxed);
+    if (!q) {
+        vq_store_.push_back(std::make_unique<VhostQueue>(vring));
+        q = vq_store_.back().get();
+        vqs_[vring].store(q, std::memory_order_release);
+    }
+    return *q;
+}
+
+void
+VhostPort::start_walkers(int vid, bool new_device)
+{
+    std::vector<MemRegion> regions;
+    rte_vhost_memory *mem = nullptr;
+    if (!rte_vhost_get_mem_table(vid, &mem)) {
+        for (uint32_t i = 0; i < mem->nregions; i++) {
+            const rte_vhost_mem_region &r = mem->regions[i];
+            regions.push_back({r.guest_phys_addr, r.size, r.host_user_addr});
+        }
+        free(mem);
+    }
+    mem_ = GuestMemory(std::move(regions));
+    if (rte_vhost_get_negotiated_features(vid, &features_)) {
+        features_ = 0;
+    }
+    int n = std::min<int>(rte_vhost_get_vring_num(vid), kMaxVrings);
+    for (int v = 0; v < n; v++) {
+        VhostQueue *q = vq_if(v);
+        if (new_device && q) {
+            q->stats().reset();
+            q->ring().errors().reset();
+        }
+        if (vring_on_[v]) {
+            start_walker(vid, v);
+        }
+    }
+    walkers_suspended_ = false;
+}
+
+void
+VhostPort::start_walker(int vid, int vring)
+{
+    VhostQueue &q = vq(vring);
+    if (q.walker()) {
+        return;
+    }
+    WalkerOff off = q.attach(vid, &mem_, features_);
+    if (off != WalkerOff::kNone) {
+        VLOG_INFO("%s: vring %d served by rte_vhost (%s)", name_.c_str(),
+                  vring, walker_off_reason(off));
+    } else {
+        VLOG_DBG("%s: vring %d served by the ring walker from avail %u "
+                 "used %u", name_.c_str(), vring, q.ring().last_avail(),
+                 q.ring().last_used());
+    }
+}
+
+bool
+VhostPort::stop_walkers()
+{
+    bool any = false;
+    for (int i = 0; i < kMaxVrings; i++) {
+        if (VhostQueue *q = vq_if(i)) {
+            any |= q->stop();
+        }
+    }
+    return any;
 }
 
 void
@@ -635,6 +874,10 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
         return 0;
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
+    VhostQueue *q = vq_if(vring);
+    if (OVS_LIKELY(q && q->walker())) {
+        return rx_walker(*q, pkts, qfill);
+    }
     int n = rte_vhost_dequeue_burst(vid, vring,
                                     mp_.load(std::memory_order_relaxed),
                                     pkts, kMaxBurst);
@@ -643,6 +886,106 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
                  ? rte_vhost_rx_queue_count(vid, vring) & UINT16_MAX : 0;
     }
     return n;
+}
+
+int
+VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
+{
+    SplitQueue &ring = q.ring();
+    uint16_t avail = ring.avail_count();
+    if (!avail) {
+        if (qfill) {
+            *qfill = 0;
+        }
+        return 0;
+    }
+    uint16_t n = std::min<uint16_t>(avail, kMaxBurst);
+    rte_mempool *mp = mp_.load(std::memory_order_relaxed);
+    if (OVS_UNLIKELY(!mp || rte_pktmbuf_alloc_bulk(mp, pkts, n))) {
+        return 0;
+    }
+    RxBuf bufs[kMaxBurst];
+    for (uint16_t i = 0; i < n; i++) {
+        rte_mbuf *m = pkts[i];
+        bufs[i].data = rte_pktmbuf_mtod(m, uint8_t *);
+        bufs[i].room = m->buf_len - m->data_off;
+    }
+    uint16_t got = ring.dequeue(bufs, n);
+    QueueStats &stats = q.stats();
+    for (uint16_t i = 0; i < got; i++) {
+        rte_mbuf *m = pkts[i];
+        m->data_len = bufs[i].len;
+        m->pkt_len = bufs[i].len;
+        stats.account(bufs[i].data, bufs[i].len);
+    }
+    if (OVS_UNLIKELY(got < n)) {
+        rte_pktmbuf_free_bulk(pkts + got, n - got);
+    }
+    if (qfill) {
+        *qfill = avail - n;
+    }
+    return got;
+}
+
+// Sends 'cnt' packets through our ring walker; returns how many went out
+// and frees none.  Packets the guest's buffers can never hold count as
+// sent-and-dropped (ovs_tx_failure_drops via the caller).
+int
+VhostPort::tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries)
+{
+    SplitQueue &ring = q.ring();
+    QueueStats &stats = q.stats();
+    TxPkt tp[kMaxBurst];
+    for (int i = 0; i < cnt; i++) {
+        tp[i].data = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+        tp[i].len = pkts[i]->data_len;
+    }
+    int done = 0, sent = 0, max_retries = 0;
+    *retries = 0;
+    while (done < cnt) {
+        uint16_t dropped;
+        int k = ring.enqueue(tp + done, cnt - done, &dropped);
+        for (int i = done; i < done + k; i++) {
+            if (OVS_LIKELY(!tp[i].dropped)) {
+                stats.account(tp[i].data, tp[i].len);
+            }
+        }
+        sent += k - dropped;
+        done += k;
+        if (done == cnt || !k) {
+            break;
+        }
+        if (!*retries) {
+            max_retries = tx_retries_max_.load(std::memory_order_relaxed);
+        }
+        if ((*retries)++ >= max_retries) {
+            break;
+        }
+    }
+    *retries = std::min(*retries, max_retries);
+    return sent;
+}
+
+int
+VhostPort::tx_rte_vhost(int vid, int vring, rte_mbuf **pkts, int cnt,
+                        int *retries)
+{
+    int left = cnt, max_retries = 0;
+    rte_mbuf **cur = pkts;
+    *retries = 0;
+    do {
+        int sent = rte_vhost_enqueue_burst(vid, vring, cur, left);
+        if (!sent) {
+            break;
+        }
+        left -= sent;
+        cur += sent;
+        if (left && !*retries) {
+            max_retries = tx_retries_max_.load(std::memory_order_relaxed);
+        }
+    } while (left && (*retries)++ < max_retries);
+    *retries = std::min(*retries, max_retries);
+    return cnt - left;
 }
 
 void
@@ -660,46 +1003,45 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
         return;
     }
 
-    // Drop what exceeds the MTU.
+    // Drop what exceeds the MTU; OVS's packets are single-segment, make
+    // sure of it for the ring walker.
     uint32_t max_len = MbufSizing::frame_len(mtu_);
-    int cnt = 0, mtu_drops = 0;
+    int cnt = 0, mtu_drops = 0, other_drops = 0;
     for (int i = 0; i < n; i++) {
-        if (OVS_LIKELY(pkts[i]->pkt_len <= max_len)) {
-            pkts[cnt++] = pkts[i];
-        } else {
-            rte_pktmbuf_free(pkts[i]);
+        rte_mbuf *m = pkts[i];
+        if (OVS_UNLIKELY(m->pkt_len > max_len)) {
+            rte_pktmbuf_free(m);
             mtu_drops++;
+        } else if (OVS_UNLIKELY(m->nb_segs != 1)
+                   && rte_pktmbuf_linearize(m)) {
+            rte_pktmbuf_free(m);
+            other_drops++;
+        } else {
+            pkts[cnt++] = m;
         }
     }
 
     // Several OVS queues may map onto one guest queue: lock it.
-    TxQueue &q = txqs_[qid];
-    if (OVS_UNLIKELY(q.lock.test_and_set(std::memory_order_acquire))) {
+    TxQueue &tq = txqs_[qid];
+    if (OVS_UNLIKELY(tq.lock.test_and_set(std::memory_order_acquire))) {
         accel_coverage_add(ACCEL_COV_TX_CONTENTION, 1);
-        while (q.lock.test_and_set(std::memory_order_acquire)) {
+        while (tq.lock.test_and_set(std::memory_order_acquire)) {
             // spin
         }
     }
-
     int vring = qid * kVirtioQnum + kVirtioRxq;
-    int left = cnt, retries = 0, max_retries = 0;
-    rte_mbuf **cur = pkts;
-    do {
-        int sent = rte_vhost_enqueue_burst(vid, vring, cur, left);
-        if (!sent) {
-            break;
-        }
-        left -= sent;
-        cur += sent;
-        if (left && !retries) {
-            max_retries = tx_retries_max_.load(std::memory_order_relaxed);
-        }
-    } while (left && retries++ < max_retries);
-    q.lock.clear(std::memory_order_release);
+    VhostQueue *q = vq_if(vring);
+    int retries, sent;
+    if (OVS_LIKELY(q && q->walker())) {
+        sent = tx_walker(*q, pkts, cnt, &retries);
+    } else {
+        sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
+    }
+    tq.lock.clear(std::memory_order_release);
 
     rte_pktmbuf_free_bulk(pkts, cnt);
 
-    retries = std::min(retries, max_retries);
+    int left = cnt - sent + other_drops;
     if (OVS_UNLIKELY(left || retries || mtu_drops)) {
         if (retries) {
             accel_coverage_add(ACCEL_COV_TX_RETRY, retries);

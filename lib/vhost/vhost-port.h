@@ -4,7 +4,8 @@
 // Threads:
 //  - main thread: set_config(), reconfigure(), status/stats, destruction;
 //  - rte_vhost's event thread: on_new_device(), on_destroy_device(),
-//    on_vring_state(), on_destroy_connection();
+//    on_vring_state(), on_destroy_connection(), on_pre_msg(),
+//    on_post_msg(), after_quiesce();
 //  - PMD threads: rx(), tx(), rxq_enabled().
 // 'mutex_' guards the control state.  It is never held while the event
 // thread may need it and we wait on rte_vhost (no ABBA with the library's
@@ -25,6 +26,8 @@
 #include "common/options.h"
 #include "ovs/accel-api.h"
 #include "vhost/tx-queue-map.h"
+#include "vhost/vhost-queue.h"
+#include "virtq/guest-memory.h"
 
 struct rte_mbuf;
 
@@ -75,6 +78,8 @@ public:
     void set_admin_up(bool up) { admin_up_.store(up); }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
     int numa() const;
+    // One line per virtqueue for "ovs-appctl vhost-accel/show".
+    std::string queue_report();
     int n_rxq() const { return n_rxq_; }
     int n_txq() const { return n_txq_.load(std::memory_order_relaxed); }
     int mtu() const;
@@ -82,13 +87,18 @@ public:
     rte_mempool *mempool() const;
     void count_tx_drops(uint64_t n);
 
-    // rte_vhost events (event thread).
+    // rte_vhost events (event thread).  Those returning bool return true
+    // when the PMD threads must quiesce: the caller then waits for an RCU
+    // grace period, holding no lock, and calls after_quiesce().
     int on_new_device(int vid);
-    // Returns true if the device was ours: the caller must then wait for
-    // the PMD threads to quiesce before returning to rte_vhost.
     bool on_destroy_device(int vid);
-    void on_vring_state(int vring, bool enable);
+    bool on_vring_state(int vid, int vring, bool enable);
     void on_destroy_connection(int vid);
+    // Around vhost-user messages that change rings or memory under a
+    // running device ('request' as in the vhost-user protocol).
+    bool on_pre_msg(int vid, uint32_t request);
+    void on_post_msg(int vid, uint32_t request);
+    void after_quiesce(int vid);
 
     // Datapath (PMD threads).
     bool rxq_enabled(int rxq) const
@@ -99,6 +109,8 @@ public:
     int rx(int rxq, rte_mbuf **pkts, int *qfill);
     void tx(int txq, rte_mbuf **pkts, int n, bool concurrent);
 
+    static constexpr int kMaxVrings = 2 * kMaxQueues;
+
 private:
     struct alignas(64) TxQueue {
         std::atomic_flag lock = ATOMIC_FLAG_INIT;
@@ -108,6 +120,25 @@ private:
     void unregister_socket();
     int configure_device();
     void remap_txqs();
+    // Datapath halves.
+    int rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill);
+    int tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries);
+    int tx_rte_vhost(int vid, int vring, rte_mbuf **pkts, int cnt,
+                     int *retries);
+
+    // Walker control (event thread, 'queue_mutex_' taken inside).
+    VhostQueue &vq(int vring);
+    VhostQueue *vq_if(int vring) const
+    {
+        return vring >= 0 && vring < kMaxVrings
+                   ? vqs_[vring].load(std::memory_order_acquire) : nullptr;
+    }
+    void start_walkers(int vid, bool new_device);
+    void start_walker(int vid, int vring);
+    bool stop_walkers();
+    bool collect_counters(int vid, int vring,
+                          uint64_t (&out)[QueueStats::kCount]);
+
     void changed() { accel_netdev_changed(netdev_); }
     void request_reconfigure() { accel_netdev_request_reconfigure(netdev_); }
     uint64_t vhost_flags() const;
@@ -135,6 +166,15 @@ private:
     TxQueueMap txq_map_{kMaxQueues};
     std::unique_ptr<std::atomic<bool>[]> rxq_enabled_;
     std::unique_ptr<TxQueue[]> txqs_;
+
+    // Virtqueues by vring index (PMDs read the pointers), owned by
+    // 'vq_store_'; created on first use, kept until the port goes.
+    std::unique_ptr<std::atomic<VhostQueue *>[]> vqs_;
+    std::vector<std::unique_ptr<VhostQueue>> vq_store_;
+    std::unique_ptr<bool[]> vring_on_;      // Enabled by the guest.
+    GuestMemory mem_;                       // Changed only while stopped.
+    uint64_t features_ = 0;
+    bool walkers_suspended_ = false;        // By on_pre_msg().
 
     std::atomic<int> vid_{-1};
     std::atomic<bool> ready_{false};        // Device set up for traffic.

@@ -3,6 +3,7 @@
 #include "vhost/vhost-registry.h"
 
 #include <climits>
+#include <cstring>
 
 #include <rte_vhost.h>
 
@@ -30,6 +31,17 @@ new_device(int vid)
     return error;
 }
 
+// Waits until no PMD thread is inside the ring walker of 'vid' any more,
+// then lets the port hand the ring indices back to rte_vhost.  No lock may
+// be held here, or a thread waiting for it would never quiesce.
+void
+quiesce(int vid)
+{
+    accel_rcu_synchronize();
+    VhostRegistry::instance().with_port(
+        vid, [&](VhostPort &port) { port.after_quiesce(vid); });
+}
+
 void
 destroy_device(int vid)
 {
@@ -37,10 +49,9 @@ destroy_device(int vid)
     VhostRegistry::instance().with_port(
         vid, [&](VhostPort &port) { removed = port.on_destroy_device(vid); });
     if (removed) {
-        // Wait until no PMD thread uses the device any more: rte_vhost
-        // unmaps the guest memory when we return.  No lock may be held
-        // here, or a thread waiting for it would never quiesce.
-        accel_rcu_synchronize();
+        // rte_vhost unmaps the guest memory, and answers GET_VRING_BASE
+        // with its ring indices, when we return.
+        quiesce(vid);
         char ifname[PATH_MAX] = "";
         rte_vhost_get_ifname(vid, ifname, sizeof ifname);
         VLOG_INFO("vHost Device '%s' has been removed", ifname);
@@ -50,8 +61,56 @@ destroy_device(int vid)
 int
 vring_state_changed(int vid, uint16_t vring, int enable)
 {
+    bool stopped = false;
+    VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
+        stopped = port.on_vring_state(vid, vring, enable);
+    });
+    if (stopped) {
+        quiesce(vid);
+    }
+    return 0;
+}
+
+// The request is the first 32-bit word of the message (vhost_user.h).
+uint32_t
+msg_request(const void *msg)
+{
+    uint32_t request;
+    memcpy(&request, msg, sizeof request);
+    return request;
+}
+
+rte_vhost_msg_result
+pre_msg_handle(int vid, void *msg)
+{
+    uint32_t request = msg_request(msg);
+    bool stopped = false;
+    VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
+        stopped = port.on_pre_msg(vid, request);
+    });
+    if (stopped) {
+        quiesce(vid);
+    }
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+rte_vhost_msg_result
+post_msg_handle(int vid, void *msg)
+{
+    uint32_t request = msg_request(msg);
     VhostRegistry::instance().with_port(
-        vid, [&](VhostPort &port) { port.on_vring_state(vring, enable); });
+        vid, [&](VhostPort &port) { port.on_post_msg(vid, request); });
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+int
+new_connection(int vid)
+{
+    static const rte_vhost_user_extern_ops ops = {pre_msg_handle,
+                                                  post_msg_handle};
+    if (rte_vhost_extern_callback_register(vid, &ops, nullptr)) {
+        VLOG_WARN("vhost device %d: cannot watch vhost-user messages", vid);
+    }
     return 0;
 }
 
@@ -79,6 +138,7 @@ VhostRegistry::device_ops()
         o.new_device = new_device;
         o.destroy_device = destroy_device;
         o.vring_state_changed = vring_state_changed;
+        o.new_connection = new_connection;
         o.destroy_connection = destroy_connection;
         return o;
     }();

@@ -1,0 +1,85 @@
+#include "vhost/vhost-queue.h"
+
+#include <rte_vhost.h>
+
+namespace accel {
+
+const char *
+walker_off_reason(WalkerOff r)
+{
+    switch (r) {
+    case WalkerOff::kNone: return "none";
+    case WalkerOff::kNotStarted: return "not started";
+    case WalkerOff::kPackedRing: return "packed ring";
+    case WalkerOff::kViommu: return "viommu";
+    case WalkerOff::kBadRing: return "ring not mapped";
+    }
+    return "unknown";
+}
+
+WalkerOff
+VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features)
+{
+    if (virtio::has_feature(features, virtio::kFRingPacked)) {
+        return off_ = WalkerOff::kPackedRing;
+    }
+    if (virtio::has_feature(features, virtio::kFAccessPlatform)) {
+        return off_ = WalkerOff::kViommu;
+    }
+    rte_vhost_vring vr;
+    uint16_t last_avail, last_used;
+    if (rte_vhost_get_vhost_vring(vid, vring_, &vr)
+        || rte_vhost_get_vring_base(vid, vring_, &last_avail, &last_used)) {
+        return off_ = WalkerOff::kBadRing;
+    }
+    VringAddrs a;
+    a.desc = reinterpret_cast<virtio::Desc *>(vr.desc);
+    a.avail = reinterpret_cast<virtio::Avail *>(vr.avail);
+    a.used = reinterpret_cast<virtio::Used *>(vr.used);
+    a.size = vr.size;
+    a.callfd = vr.callfd;
+    if (!ring_.attach(a, mem, features, last_avail, last_used)) {
+        return off_ = WalkerOff::kBadRing;
+    }
+    log_.vid = vid;
+    ring_.set_dirty_log(virtio::has_feature(features, virtio::kFLogAll)
+                        ? &log_ : nullptr);
+    off_ = WalkerOff::kNone;
+    on_.store(true, std::memory_order_release);
+    return off_;
+}
+
+bool
+VhostQueue::stop()
+{
+    bool was = on_.exchange(false);
+    stopped_with_walker_ |= was;
+    off_ = WalkerOff::kNotStarted;
+    return was;
+}
+
+void
+VhostQueue::hand_back(int vid)
+{
+    if (!stopped_with_walker_) {
+        return;
+    }
+    stopped_with_walker_ = false;
+    rte_vhost_set_vring_base(vid, vring_, ring_.last_avail(),
+                             ring_.last_used());
+    ring_.detach();
+}
+
+void
+VhostQueue::RteDirtyLog::guest_write(uint64_t gpa, uint64_t len)
+{
+    rte_vhost_log_write(vid, gpa, len);
+}
+
+void
+VhostQueue::RteDirtyLog::used_write(uint64_t offset, uint64_t len)
+{
+    rte_vhost_log_used_vring(vid, q_->vring_, offset, len);
+}
+
+}  // namespace accel

@@ -1,0 +1,322 @@
+#include "virtq/split-queue.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+namespace accel {
+
+namespace {
+
+uint16_t
+load_volatile(const uint16_t *p)
+{
+    return *reinterpret_cast<const volatile uint16_t *>(p);
+}
+
+// Copies 'len' bytes starting 'skip' bytes into the segments to 'dst'.
+void
+gather(const SegmentList &segs, uint32_t skip, uint8_t *dst, uint32_t len)
+{
+    for (uint32_t i = 0; i < segs.n && len; i++) {
+        const Segment &s = segs.seg[i];
+        if (skip >= s.len) {
+            skip -= s.len;
+            continue;
+        }
+        uint32_t n = std::min(s.len - skip, len);
+        memcpy(dst, s.hva + skip, n);
+        dst += n;
+        len -= n;
+        skip = 0;
+    }
+}
+
+}  // namespace
+
+uint64_t
+QueueErrors::invalid_descs() const
+{
+    uint64_t sum = short_chain.get() + bad_avail_idx.get();
+    for (const Counter &c : chain) {
+        sum += c.get();
+    }
+    return sum;
+}
+
+void
+QueueErrors::reset()
+{
+    for (Counter &c : chain) {
+        c.reset();
+    }
+    short_chain.reset();
+    oversize.reset();
+    bad_avail_idx.reset();
+}
+
+bool
+SplitQueue::attach(const VringAddrs &addrs, const GuestMemory *mem,
+                   uint64_t features, uint16_t last_avail, uint16_t last_used)
+{
+    attached_ = false;
+    if (!addrs.desc || !addrs.avail || !addrs.used || !mem || mem->empty()
+        || !addrs.size || addrs.size & (addrs.size - 1)) {
+        return false;
+    }
+    ring_ = addrs;
+    mask_ = addrs.size - 1;
+    mem_ = mem;
+    reader_ = ChainReader(addrs.desc, addrs.size, mem,
+                          virtio::has_feature(features,
+                                              virtio::kFIndirectDesc));
+    hdr_len_ = virtio::net_hdr_len(features);
+    event_idx_ = virtio::has_feature(features, virtio::kFEventIdx);
+    mrg_rxbuf_ = virtio::has_feature(features, virtio::kNetFMrgRxbuf);
+    last_avail_ = last_avail;
+    last_used_ = last_used;
+    attached_ = true;
+    return true;
+}
+
+uint16_t
+SplitQueue::avail_count()
+{
+    uint16_t idx = __atomic_load_n(&ring_.avail->idx, __ATOMIC_ACQUIRE);
+    uint16_t n = idx - last_avail_;
+    if (n > ring_.size) {
+        // The guest claims more than the ring holds: ignore it until it
+        // writes a sane index.
+        errors_.bad_avail_idx.add();
+        return 0;
+    }
+    return n;
+}
+
+void
+SplitQueue::put_used(uint32_t head, uint32_t len)
+{
+    virtio::UsedElem *e = &ring_.used->ring[last_used_ & mask_];
+    e->id = head;
+    e->len = len;
+    last_used_++;
+}
+
+void
+SplitQueue::publish(uint16_t used_start)
+{
+    uint16_t n = last_used_ - used_start;
+    if (!n) {
+        return;
+    }
+    if (log_) {
+        uint32_t first = used_start & mask_;
+        uint32_t run = std::min<uint32_t>(n, ring_.size - first);
+        log_->used_write(virtio::used_elem_offset(first),
+                         run * sizeof(virtio::UsedElem));
+        if (run < n) {
+            log_->used_write(virtio::used_elem_offset(0),
+                             (n - run) * sizeof(virtio::UsedElem));
+        }
+    }
+    __atomic_store_n(&ring_.used->idx, last_used_, __ATOMIC_RELEASE);
+    if (log_) {
+        log_->used_write(virtio::used_idx_offset(), sizeof(uint16_t));
+    }
+    notify(used_start);
+}
+
+void
+SplitQueue::notify(uint16_t used_start)
+{
+    if (ring_.callfd < 0) {
+        return;
+    }
+    // Our used->idx store must be visible before we read what the guest
+    // asked for, or both sides may decide not to act.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    bool call;
+    if (event_idx_) {
+        uint16_t used_event = load_volatile(&ring_.avail->ring[ring_.size]);
+        call = uint16_t(last_used_ - used_event - 1)
+               < uint16_t(last_used_ - used_start);
+    } else {
+        call = !(load_volatile(&ring_.avail->flags)
+                 & virtio::kAvailFNoInterrupt);
+    }
+    if (call) {
+        uint64_t one = 1;
+        if (write(ring_.callfd, &one, sizeof one) == sizeof one) {
+            notifications_.add();
+        }
+    }
+}
+
+void
+SplitQueue::give_back(const uint32_t *heads, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        put_used(heads[i], 0);
+    }
+}
+
+uint16_t
+SplitQueue::dequeue(RxBuf *bufs, uint16_t n)
+{
+    n = std::min(n, avail_count());
+    if (!n) {
+        return 0;
+    }
+    uint16_t used_start = last_used_;
+    uint16_t filled = 0;
+
+    for (uint16_t i = 0; i < n; i++) {
+        uint32_t head = load_volatile(
+            &ring_.avail->ring[uint16_t(last_avail_ + i) & mask_]);
+        if (i + 1 < n) {
+            uint32_t next = load_volatile(
+                &ring_.avail->ring[uint16_t(last_avail_ + i + 1) & mask_]);
+            if (next < ring_.size) {
+                __builtin_prefetch(&ring_.desc[next]);
+            }
+        }
+        segs_.clear();
+        ChainError e = reader_.read(head, false, segs_);
+        if (OVS_VHOST_ACCEL_UNLIKELY(e != ChainError::kNone)) {
+            count(e);
+            if (e != ChainError::kBadHead) {
+                put_used(head, 0);
+            }
+            continue;
+        }
+        RxBuf &b = bufs[filled];
+        if (OVS_VHOST_ACCEL_UNLIKELY(segs_.bytes < hdr_len_)) {
+            errors_.short_chain.add();
+        } else if (OVS_VHOST_ACCEL_UNLIKELY(segs_.bytes - hdr_len_
+                                            > b.room)) {
+            errors_.oversize.add();
+        } else {
+            b.len = uint32_t(segs_.bytes - hdr_len_);
+            if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1)) {
+                memcpy(b.data, segs_.seg[0].hva + hdr_len_, b.len);
+            } else {
+                gather(segs_, hdr_len_, b.data, b.len);
+            }
+            filled++;
+        }
+        put_used(head, 0);
+    }
+    last_avail_ += n;
+    publish(used_start);
+    return filled;
+}
+
+uint16_t
+SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
+{
+    uint16_t avail = avail_count();
+    uint16_t avail_end = last_avail_ + avail;
+    uint16_t used_start = last_used_;
+    uint16_t done = 0;
+    *dropped = 0;
+
+    struct Chain {
+        uint32_t head;
+        uint32_t seg_end;       // One past its last segment in segs_.
+        uint64_t bytes;
+    };
+    Chain chains[kMaxMergeChains];
+
+    while (done < n) {
+        TxPkt &p = pkts[done];
+        p.dropped = false;
+        uint64_t need = uint64_t(hdr_len_) + p.len;
+        uint16_t start = last_avail_;
+        uint32_t nchains = 0;
+        bool refused = false;
+        segs_.clear();
+
+        // Reserve buffers: one chain, or several with mergeable buffers.
+        while (segs_.bytes < need) {
+            if (last_avail_ == avail_end
+                || nchains == (mrg_rxbuf_ ? kMaxMergeChains : 1)) {
+                break;
+            }
+            uint32_t head = load_volatile(
+                &ring_.avail->ring[last_avail_ & mask_]);
+            last_avail_++;
+            uint64_t before = segs_.bytes;
+            ChainError e = reader_.read(head, true, segs_);
+            if (OVS_VHOST_ACCEL_UNLIKELY(e != ChainError::kNone)) {
+                // Give this chain and those reserved so far back empty;
+                // try this packet again with the next buffers.
+                count(e);
+                uint32_t heads[kMaxMergeChains + 1];
+                for (uint32_t c = 0; c < nchains; c++) {
+                    heads[c] = chains[c].head;
+                }
+                if (e != ChainError::kBadHead) {
+                    heads[nchains++] = head;
+                }
+                give_back(heads, nchains);
+                refused = true;
+                break;
+            }
+            chains[nchains++] = Chain{head, segs_.n, segs_.bytes - before};
+        }
+        if (refused) {
+            continue;
+        }
+        if (segs_.bytes < need) {
+            last_avail_ = start;
+            if (last_avail_ + nchains == avail_end
+                && nchains < (mrg_rxbuf_ ? kMaxMergeChains : 1)) {
+                break;              // Ring full: stop here.
+            }
+            // These buffers can never hold it.
+            errors_.oversize.add();
+            p.dropped = true;
+            ++*dropped;
+            done++;
+            continue;
+        }
+
+        // Header, then the frame, across the reserved segments.
+        virtio::NetHdr hdr{};
+        hdr.num_buffers = uint16_t(nchains);
+        const uint8_t *src[2] = {reinterpret_cast<const uint8_t *>(&hdr),
+                                 p.data};
+        uint32_t left[2] = {hdr_len_, p.len};
+        uint32_t part = 0;
+        for (uint32_t i = 0; i < segs_.n && part < 2; i++) {
+            const Segment &s = segs_.seg[i];
+            uint32_t off = 0;
+            while (off < s.len && part < 2) {
+                uint32_t k = std::min(s.len - off, left[part]);
+                memcpy(s.hva + off, src[part], k);
+                src[part] += k;
+                left[part] -= k;
+                off += k;
+                if (!left[part]) {
+                    part++;
+                }
+            }
+            if (log_ && off) {
+                log_->guest_write(s.gpa, off);
+            }
+        }
+        uint64_t rest = need;
+        for (uint32_t c = 0; c < nchains; c++) {
+            uint64_t len = std::min(chains[c].bytes, rest);
+            put_used(chains[c].head, uint32_t(len));
+            rest -= len;
+        }
+        done++;
+    }
+    publish(used_start);
+    return done;
+}
+
+}  // namespace accel

@@ -1,0 +1,125 @@
+// Our side of one split virtqueue of a vhost-user device: dequeue (the
+// guest's TX ring: we read its buffers) and enqueue (the guest's RX ring:
+// we write into its buffers), used-ring updates, guest notification
+// (EVENT_IDX or flags) and dirty-page logging while the guest migrates.
+//
+// One thread at a time drives a queue (the PMD thread that polls it, or the
+// one holding the port's TX queue lock).  The rings and the memory map
+// must stay valid between attach() and detach(): the port quiesces the
+// PMD threads before rte_vhost changes or unmaps them.
+#ifndef OVS_VHOST_ACCEL_VIRTQ_SPLIT_QUEUE_H
+#define OVS_VHOST_ACCEL_VIRTQ_SPLIT_QUEUE_H
+
+#include <cstdint>
+
+#include "common/compiler.h"
+#include "common/counter.h"
+#include "virtq/desc-chain.h"
+#include "virtq/guest-memory.h"
+#include "virtq/virtio-ring.h"
+
+namespace accel {
+
+struct VringAddrs {
+    virtio::Desc *desc = nullptr;
+    virtio::Avail *avail = nullptr;
+    virtio::Used *used = nullptr;
+    uint16_t size = 0;          // A power of 2.
+    int callfd = -1;            // eventfd to interrupt the guest, or -1.
+};
+
+// Dirty-page logging (VHOST_F_LOG_ALL).  Called only while logging is on.
+class DirtyLog {
+public:
+    virtual ~DirtyLog() = default;
+    // We wrote 'len' bytes of guest memory at 'gpa'.
+    virtual void guest_write(uint64_t gpa, uint64_t len) = 0;
+    // We wrote 'len' bytes of the used ring at 'offset'.
+    virtual void used_write(uint64_t offset, uint64_t len) = 0;
+};
+
+// Destination of one dequeued packet (an mbuf's data room).
+struct RxBuf {
+    uint8_t *data;
+    uint32_t room;
+    uint32_t len;               // Out.
+};
+
+// One packet to enqueue.
+struct TxPkt {
+    const uint8_t *data;
+    uint32_t len;
+    bool dropped;               // Out: consumed but can never fit.
+};
+
+// Why descriptors were refused or packets dropped, per queue.
+struct QueueErrors {
+    Counter chain[kChainErrorCount];    // By ChainError.
+    Counter short_chain;        // Guest TX chain shorter than the header.
+    Counter oversize;           // Packet larger than the buffer(s).
+    Counter bad_avail_idx;      // avail->idx more than 'size' ahead.
+
+    uint64_t invalid_descs() const;
+    void reset();
+};
+
+class SplitQueue {
+public:
+    // Longest chain list of one mergeable packet.
+    static constexpr uint32_t kMaxMergeChains = 64;
+
+    // Starts serving the ring from the given indices (as rte_vhost had
+    // them).  Fails (returns false) if the ring is not usable.
+    bool attach(const VringAddrs &addrs, const GuestMemory *mem,
+                uint64_t features, uint16_t last_avail, uint16_t last_used);
+    void detach() { attached_ = false; }
+    bool attached() const { return attached_; }
+    void set_dirty_log(DirtyLog *log) { log_ = log; }
+
+    uint16_t last_avail() const { return last_avail_; }
+    uint16_t last_used() const { return last_used_; }
+
+    // Buffers the guest made available and we have not taken yet.
+    uint16_t avail_count();
+
+    // Copies up to 'n' packets out of the guest's TX ring into 'bufs'
+    // (header stripped) and returns how many it filled.  Chains that are
+    // invalid or do not fit are given back to the guest and counted.
+    uint16_t dequeue(RxBuf *bufs, uint16_t n);
+
+    // Copies packets into the guest's RX ring, in order, and returns how
+    // many of 'pkts' were consumed: sent, or dropped because they can
+    // never fit (flagged 'dropped', counted in errors().oversize and in
+    // '*dropped').  Stops early when the ring is full.
+    uint16_t enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped);
+
+    const QueueErrors &errors() const { return errors_; }
+    QueueErrors &errors() { return errors_; }
+    uint64_t notifications() const { return notifications_.get(); }
+
+private:
+    void put_used(uint32_t head, uint32_t len);
+    void publish(uint16_t used_start);
+    void notify(uint16_t used_start);
+    void give_back(const uint32_t *heads, uint32_t n);
+    void count(ChainError e) { errors_.chain[int(e)].add(); }
+
+    bool attached_ = false;
+    VringAddrs ring_;
+    uint16_t mask_ = 0;
+    ChainReader reader_;
+    const GuestMemory *mem_ = nullptr;
+    DirtyLog *log_ = nullptr;
+    uint32_t hdr_len_ = 0;
+    bool event_idx_ = false;
+    bool mrg_rxbuf_ = false;
+    uint16_t last_avail_ = 0;
+    uint16_t last_used_ = 0;
+    QueueErrors errors_;
+    Counter notifications_;
+    SegmentList segs_;          // Scratch.
+};
+
+}  // namespace accel
+
+#endif
