@@ -5,12 +5,15 @@ plugin_LTLIBRARIES = ovs-vhost-accel.la
 # C++ core, no OVS C-only headers: unit-testable pieces first.
 ACCEL_CORE_PURE = \
 	lib/common/compiler.h \
+	lib/common/copy.h \
 	lib/common/counter.h \
 	lib/common/options.cc lib/common/options.h \
 	lib/vhost/queue-stats.cc lib/vhost/queue-stats.h \
 	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h \
 	lib/virtq/desc-chain.cc lib/virtq/desc-chain.h \
+	lib/virtq/guest-mapping.cc lib/virtq/guest-mapping.h \
 	lib/virtq/guest-memory.cc lib/virtq/guest-memory.h \
+	lib/virtq/inflight.h \
 	lib/virtq/split-queue.cc lib/virtq/split-queue.h \
 	lib/virtq/virtio-ring.h
 
@@ -26,8 +29,13 @@ ovs_vhost_accel_la_SOURCES = \
 	lib/vhost/vhost-port-api.cc \
 	lib/vhost/vhost-port.cc lib/vhost/vhost-port.h \
 	lib/vhost/vhost-queue.cc lib/vhost/vhost-queue.h \
+	lib/vhost/zero-copy.cc lib/vhost/zero-copy.h \
 	lib/vhost/vhost-registry.cc lib/vhost/vhost-registry.h
 ovs_vhost_accel_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS)
+# Only ovs_plugin_init and the ABI record are exported: calls inside the
+# plugin are direct (no PLT) and the datapath can be inlined.
+ovs_vhost_accel_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+ovs_vhost_accel_la_CXXFLAGS = $(AM_CXXFLAGS) -fvisibility=hidden
 ovs_vhost_accel_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,--as-needed
 ovs_vhost_accel_la_LIBADD = $(DPDK_LIBS)

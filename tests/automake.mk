@@ -34,6 +34,7 @@ TESTSUITE_AT = \
 	tests/accel-macros.at \
 	tests/plugin.at \
 	tests/vhost.at \
+	tests/zero-copy.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \

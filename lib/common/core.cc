@@ -54,6 +54,7 @@ show()
 extern "C" int
 accel_core_init(const struct accel_global_config *cfg)
 {
+    accel::VhostRegistry::instance().set_main_thread();
     accel::VhostGlobalConfig &g = accel::VhostRegistry::instance().global();
     g.iommu_support = cfg->vhost_iommu_support;
     g.postcopy_support = cfg->vhost_postcopy_support;

@@ -18,10 +18,14 @@ VLOG_DEFINE_THIS_MODULE(vhost_accel);
 extern const struct netdev_class accel_vhost_client_class;
 void accel_appctl_register(void);
 
-const struct ovs_plugin_abi ovs_plugin_abi
+/* The plugin is built with -fvisibility=hidden: these two are all that
+ * ovs-vswitchd sees of it. */
+#define ACCEL_EXPORT __attribute__((visibility("default")))
+
+ACCEL_EXPORT const struct ovs_plugin_abi ovs_plugin_abi
     = OVS_PLUGIN_ABI_INITIALIZER("ovs-vhost-accel", ACCEL_VERSION);
 
-int ovs_plugin_init(const struct smap *other_config);
+ACCEL_EXPORT int ovs_plugin_init(const struct smap *other_config);
 
 /* Replaces the class registered under 'class->type' by 'class'. */
 static int

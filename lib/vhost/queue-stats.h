@@ -25,19 +25,52 @@ public:
         kInflightSubmitted, kInflightCompleted,
     };
 
-    // One packet of 'len' bytes whose Ethernet header starts at 'frame'.
+    // The counts of one burst, kept in registers and on the stack, added
+    // to the queue's counters once.
+    class Batch {
+    public:
+        // One packet of 'len' bytes whose Ethernet header is at 'frame'.
+        void account(const uint8_t *frame, uint32_t len)
+        {
+            bytes_ += len;
+            v_[bin(len)]++;
+            if (OVS_VHOST_ACCEL_UNLIKELY(frame[0] & 1)) {
+                bool bcast = true;
+                for (int i = 0; i < 6; i++) {
+                    bcast &= frame[i] == 0xff;
+                }
+                v_[bcast ? kBroadcast : kMulticast]++;
+            }
+        }
+        void flush(QueueStats &s)
+        {
+            uint64_t packets = 0;
+            for (int i = kUndersize; i <= kSize1519Max; i++) {
+                packets += v_[i];
+            }
+            if (!packets) {
+                return;
+            }
+            s.c_[kGoodPackets].add(packets);
+            s.c_[kGoodBytes].add(bytes_);
+            for (int i = kMulticast; i <= kSize1519Max; i++) {
+                if (v_[i]) {
+                    s.c_[i].add(v_[i]);
+                }
+            }
+        }
+
+    private:
+        uint64_t bytes_ = 0;
+        uint32_t v_[kSize1519Max + 1] = {};
+    };
+
+    // One packet (unbatched).
     void account(const uint8_t *frame, uint32_t len)
     {
-        c_[kGoodPackets].add();
-        c_[kGoodBytes].add(len);
-        c_[bin(len)].add();
-        if (OVS_VHOST_ACCEL_UNLIKELY(frame[0] & 1)) {
-            bool bcast = true;
-            for (int i = 0; i < 6; i++) {
-                bcast &= frame[i] == 0xff;
-            }
-            c_[bcast ? kBroadcast : kMulticast].add();
-        }
+        Batch b;
+        b.account(frame, len);
+        b.flush(*this);
     }
     void add(Index i, uint64_t n) { c_[i].add(n); }
     uint64_t get(int i) const { return c_[i].get(); }

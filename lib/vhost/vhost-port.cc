@@ -9,7 +9,11 @@
 #include <array>
 #include <cstring>
 
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 #include <rte_vhost.h>
 
 #include "vhost/vhost-registry.h"
@@ -46,7 +50,25 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
     auto path = parse_path_option(opts, "vhost-server-path");
     auto retries = parse_int_option(opts, "tx-retries-max", kTxRetriesMin,
                                     kTxRetriesMax, kTxRetriesDefault);
-    for (const std::string *e : {&path.error, &retries.error}) {
+    auto zc = parse_bool_option(opts, "dq-zero-copy", false);
+    auto threshold = parse_int_option(opts, "dq-zero-copy-threshold", 0,
+                                      UINT16_MAX, kZcThresholdDefault);
+    std::string walker_error;
+    auto walker = opts.find("ring-walker");
+    if (walker != opts.end()) {
+        if (walker->second == "auto") {
+            cfg.ring_walker = RingWalker::kAuto;
+        } else if (walker->second == "always") {
+            cfg.ring_walker = RingWalker::kAlways;
+        } else if (walker->second == "never") {
+            cfg.ring_walker = RingWalker::kNever;
+        } else {
+            walker_error = "ring-walker: invalid value '" + walker->second
+                           + "' (accepted: auto, always, never)";
+        }
+    }
+    for (const std::string *e : {&path.error, &retries.error, &zc.error,
+                                 &threshold.error, &walker_error}) {
         if (!e->empty()) {
             error = *e;
             return std::nullopt;
@@ -54,6 +76,8 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
     }
     cfg.server_path = path.value;
     cfg.tx_retries_max = *retries.value;
+    cfg.dq_zero_copy = *zc.value;
+    cfg.zc_threshold = *threshold.value;
     return cfg;
 }
 
@@ -110,9 +134,13 @@ VhostPort::register_socket(const std::string &path)
         return EINVAL;
     }
     registered_path_ = path;
+    uint64_t disabled = kVirtioNetFCsum;
+    if (config_.dq_zero_copy) {
+        disabled |= 1ULL << virtio::kFInOrder;
+    }
     if (rte_vhost_driver_callback_register(path.c_str(),
                                            &VhostRegistry::device_ops())
-        || rte_vhost_driver_disable_features(path.c_str(), kVirtioNetFCsum)
+        || rte_vhost_driver_disable_features(path.c_str(), disabled)
         || rte_vhost_driver_start(path.c_str())) {
         VLOG_ERR("%s: failed to start vhost-user client socket '%s'",
                  name_.c_str(), path.c_str());
@@ -166,8 +194,9 @@ VhostPort::set_config(const OptionMap &opts, std::string &error)
     std::optional<VhostPortConfig> cfg = VhostPortConfig::parse(opts, error);
 
     for (const auto &kv : opts) {
-        static const char *const known[] = {"vhost-server-path",
-                                            "tx-retries-max"};
+        static const char *const known[] = {
+            "vhost-server-path", "tx-retries-max", "dq-zero-copy",
+            "dq-zero-copy-threshold", "ring-walker"};
         bool ok = false;
         for (const char *k : known) {
             ok |= kv.first == k;
@@ -194,8 +223,18 @@ VhostPort::set_config(const OptionMap &opts, std::string &error)
     }
     config_error_.clear();
 
-    if (cfg->server_path != config_.server_path) {
+    if (cfg->server_path != config_.server_path
+        || cfg->dq_zero_copy != config_.dq_zero_copy
+        || cfg->zc_threshold != config_.zc_threshold
+        || cfg->ring_walker != config_.ring_walker) {
         request_reconfigure();
+    }
+    if (cfg->dq_zero_copy && !config_.dq_zero_copy
+        && !registered_path_.empty()) {
+        // Lent frames complete out of order: the next guest connection
+        // must not negotiate VIRTIO_F_IN_ORDER.
+        rte_vhost_driver_disable_features(registered_path_.c_str(),
+                                          1ULL << virtio::kFInOrder);
     }
     if (cfg->tx_retries_max != config_.tx_retries_max || !configured_) {
         tx_retries_max_.store(cfg->tx_retries_max);
@@ -252,7 +291,27 @@ VhostPort::reconfigure()
     }
 
     std::lock_guard<std::mutex> guard(mutex_);
-    return configure_device();
+    int error = configure_device();
+
+    // Zero-copy and ring-walker changes take effect at once on a running
+    // device: its rings change hands between bursts.
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    const VhostPortConfig &w = walker_config_;
+    if (config_.dq_zero_copy != w.dq_zero_copy
+        || config_.zc_threshold != w.zc_threshold
+        || config_.ring_walker != w.ring_walker) {
+        walker_config_ = config_;
+        int vid = vid_.load();
+        if (vid >= 0 && !walkers_suspended_) {
+            stop_walkers(vid);
+            start_walkers(vid, false);
+        } else if (vid < 0) {
+            zc_status_ = config_.dq_zero_copy ? "inactive (not connected)"
+                                              : "inactive (disabled)";
+        }
+        changed();
+    }
+    return error;
 }
 
 int
@@ -391,6 +450,10 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
 {
     std::lock_guard<std::mutex> guard(mutex_);
     cb(aux, "mode", "client");
+    {
+        std::lock_guard<std::mutex> qguard(queue_mutex_);
+        cb(aux, "dq-zero-copy", zc_status_.c_str());
+    }
     if (!config_error_.empty()) {
         cb(aux, "config_error", config_error_.c_str());
     }
@@ -430,30 +493,33 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
         }
     }
 
-    // Who moves the packets: the plugin's ring walker, or rte_vhost (and
-    // why) for the queues it cannot serve.
+    // Who moves the packets, per direction: the plugin's ring walker or
+    // rte_vhost (with the reason when the walker cannot serve a queue).
     std::string datapath;
     {
         std::lock_guard<std::mutex> qguard(queue_mutex_);
-        int walker = 0, other = 0;
-        WalkerOff reason = WalkerOff::kNone;
-        for (int i = 0; i < vring_num && i < kMaxVrings; i++) {
-            VhostQueue *q = vq_if(i);
-            if (q && q->walker()) {
-                walker++;
-            } else if (vring_on_[i]) {
-                other++;
-                reason = q ? q->off_reason() : WalkerOff::kNotStarted;
+        for (int dir : {kVirtioTxq, kVirtioRxq}) {
+            int walker = 0, other = 0;
+            WalkerOff reason = WalkerOff::kNotStarted;
+            for (int i = dir; i < vring_num && i < kMaxVrings;
+                 i += kVirtioQnum) {
+                VhostQueue *q = vq_if(i);
+                if (q && q->walker()) {
+                    walker++;
+                } else if (vring_on_[i]) {
+                    other++;
+                    if (q && q->off_reason() != WalkerOff::kNotStarted) {
+                        reason = q->off_reason();
+                    }
+                }
             }
-        }
-        if (!other) {
-            datapath = "ring-walker";
-        } else if (!walker) {
-            datapath = std::string("rte_vhost (") + walker_off_reason(reason)
-                       + ")";
-        } else {
-            datapath = std::string("mixed (") + walker_off_reason(reason)
-                       + ")";
+            std::string lib = reason == WalkerOff::kNotStarted
+                              ? "rte_vhost"
+                              : std::string("rte_vhost (")
+                                + walker_off_reason(reason) + ")";
+            datapath += datapath.empty() ? "rx " : ", tx ";
+            datapath += !other ? (walker ? "ring-walker" : "rte_vhost")
+                        : !walker ? lib : "mixed, " + lib;
         }
     }
     cb(aux, "datapath", datapath.c_str());
@@ -613,6 +679,27 @@ VhostPort::get_custom_stats(accel_counter_cb *cb, void *aux)
             }
         }
     }
+    // Dequeue zero-copy, over the guest TX queues.
+    uint64_t zc = 0, inflight = 0, fallback[kZcFallbackCount] = {};
+    for (int q = 0; q < n_rxq_; q++) {
+        if (const VhostQueue *vq = vq_if(q * kVirtioQnum + kVirtioTxq)) {
+            zc += vq->ring().zc_packets();
+            inflight += vq->zc_in_flight();
+            for (int r = 0; r < kZcFallbackCount; r++) {
+                fallback[r] += vq->ring().zc_fallback(ZcFallback(r));
+            }
+        }
+    }
+    uint64_t fallback_total = 0;
+    for (int r = 0; r < kZcFallbackCount; r++) {
+        fallback_total += fallback[r];
+        cb(aux, (std::string("rx_zero_copy_fallback_")
+                 + zc_fallback_name(ZcFallback(r)) + "_packets").c_str(),
+           fallback[r]);
+    }
+    cb(aux, "rx_zero_copy_packets", zc);
+    cb(aux, "rx_zero_copy_fallback_packets", fallback_total);
+    cb(aux, "rx_zero_copy_inflight", inflight);
     cb(aux, "ovs_rx_invalid_descs", invalid[0]);
     cb(aux, "ovs_rx_oversize_drops", oversize[0]);
     cb(aux, "ovs_tx_invalid_descs", invalid[1]);
@@ -631,8 +718,10 @@ VhostPort::on_new_device(int vid)
         node = socket_id_;
     }
 
+    // A new mempool if the MTU changed while no guest was connected.
     if (requested_n_txq_ < qp_num || requested_n_rxq_ < qp_num
-        || requested_socket_id_ != node || !mempool_) {
+        || requested_socket_id_ != node || !mempool_
+        || mempool_->data_room() != MbufSizing::data_room(mtu_)) {
         requested_socket_id_ = node;
         requested_n_rxq_ = qp_num;
         requested_n_txq_ = qp_num;
@@ -669,22 +758,23 @@ VhostPort::on_destroy_device(int vid)
         rxq_enabled_[i].store(false);
     }
     std::lock_guard<std::mutex> qguard(queue_mutex_);
-    stop_walkers();
+    stop_walkers(vid);
     walkers_suspended_ = false;
     txq_map_.clear();
     changed();
     return true;
 }
 
-bool
+void
 VhostPort::on_vring_state(int vid, int vring, bool enable)
 {
-    // Only 'queue_mutex_': this runs with rte_vhost's virtqueue locks held.
+    // Only 'queue_mutex_': this runs with rte_vhost's virtqueue locks held,
+    // so nothing here may wait for a PMD thread that could be spinning on
+    // one of them (stopping a walker waits for walker bursts only).
     int qid = vring / kVirtioQnum;
     if (qid >= kMaxQueues) {
-        return false;
+        return;
     }
-    bool quiesce = false;
     std::lock_guard<std::mutex> qguard(queue_mutex_);
     vring_on_[vring] = enable;
     if (vid_.load() == vid) {
@@ -693,7 +783,8 @@ VhostPort::on_vring_state(int vid, int vring, bool enable)
         } else if (enable) {
             start_walker(vid, vring);
         } else if (VhostQueue *q = vq_if(vring)) {
-            quiesce = q->stop();
+            q->stop();
+            q->hand_back(vid);
         }
     }
     if (vring % kVirtioQnum == kVirtioTxq) {
@@ -707,7 +798,6 @@ VhostPort::on_vring_state(int vid, int vring, bool enable)
               "changed to '%s'", vring,
               vring % kVirtioQnum == kVirtioTxq ? "rx" : "tx", qid,
               registered_path_.c_str(), enable ? "enabled" : "disabled");
-    return quiesce;
 }
 
 namespace {
@@ -734,16 +824,15 @@ changes_running_rings(uint32_t request)
 
 }  // namespace
 
-bool
+void
 VhostPort::on_pre_msg(int vid, uint32_t request)
 {
     if (vid_.load() != vid || !changes_running_rings(request)) {
-        return false;
+        return;
     }
     std::lock_guard<std::mutex> qguard(queue_mutex_);
-    bool quiesce = stop_walkers();
+    stop_walkers(vid);
     walkers_suspended_ = true;
-    return quiesce;
 }
 
 void
@@ -757,17 +846,6 @@ VhostPort::on_post_msg(int vid, uint32_t request)
     if (vid_.load() == vid
         && (walkers_suspended_ || changes_running_rings(request))) {
         start_walkers(vid, false);
-    }
-}
-
-void
-VhostPort::after_quiesce(int vid)
-{
-    std::lock_guard<std::mutex> qguard(queue_mutex_);
-    for (int i = 0; i < kMaxVrings; i++) {
-        if (VhostQueue *q = vq_if(i)) {
-            q->hand_back(vid);
-        }
     }
 }
 
@@ -802,12 +880,13 @@ VhostPort::start_walkers(int vid, bool new_device)
     if (rte_vhost_get_negotiated_features(vid, &features_)) {
         features_ = 0;
     }
+    setup_zero_copy(vid);
     int n = std::min<int>(rte_vhost_get_vring_num(vid), kMaxVrings);
     for (int v = 0; v < n; v++) {
         VhostQueue *q = vq_if(v);
         if (new_device && q) {
             q->stats().reset();
-            q->ring().errors().reset();
+            q->ring().reset_counters();
         }
         if (vring_on_[v]) {
             start_walker(vid, v);
@@ -816,34 +895,122 @@ VhostPort::start_walkers(int vid, bool new_device)
     walkers_suspended_ = false;
 }
 
+namespace {
+
+uint64_t
+virt2iova(const void *va)
+{
+    return rte_mem_virt2iova(va);
+}
+
+}  // namespace
+
+// Decides whether this device's guest TX queues lend frames, and maps the
+// guest memory for them ('queue_mutex_' held, walkers stopped).
+void
+VhostPort::setup_zero_copy(int vid)
+{
+    zc_ = ZcSettings();
+    const VhostPortConfig &cfg = walker_config_;
+    const char *why = nullptr;
+    if (!cfg.dq_zero_copy) {
+        why = "disabled";
+    } else if (cfg.ring_walker == VhostPortConfig::RingWalker::kNever) {
+        why = "ring-walker=never";
+    } else if (virtio::has_feature(features_, virtio::kFAccessPlatform)) {
+        why = "viommu";
+    } else if (virtio::has_feature(features_, virtio::kFRingPacked)) {
+        why = "packed ring";
+    } else if (virtio::has_feature(features_, virtio::kFInOrder)) {
+        why = "in-order negotiated; active at the next guest connection";
+    } else if (VhostRegistry::instance().global().postcopy_support) {
+        // Our own mapping would not see userfaultfd's pages arrive.
+        why = "postcopy";
+    }
+    if (why) {
+        zc_status_ = std::string("inactive (") + why + ")";
+        return;
+    }
+
+    std::vector<RegionFile> files;
+    rte_vhost_memory *mem = nullptr;
+    if (!rte_vhost_get_mem_table(vid, &mem)) {
+        for (uint32_t i = 0; i < mem->nregions; i++) {
+            const rte_vhost_mem_region &r = mem->regions[i];
+            files.push_back({r.guest_phys_addr, r.size, r.fd, r.mmap_size,
+                             r.host_user_addr
+                             - uint64_t(uintptr_t(r.mmap_addr))});
+        }
+        free(mem);
+    }
+    std::string error = files.empty() ? "no memory table" : "";
+    std::shared_ptr<GuestMapping> mapping;
+    if (!files.empty()) {
+        mapping = GuestMapping::create(
+            files, rte_eal_iova_mode() == RTE_IOVA_PA ? virt2iova : nullptr,
+            error);
+    }
+    if (!mapping) {
+        VLOG_WARN("%s: dq-zero-copy inactive: cannot map guest memory (%s)",
+                  name_.c_str(), error.c_str());
+        zc_status_ = "inactive (" + error + ")";
+        return;
+    }
+    zc_.mapping = mapping;
+    zc_.min_len = cfg.zc_threshold;
+    zc_.max_hold = rte_get_tsc_hz() / 1000;         // 1 ms.
+    zc_status_ = "active";
+}
+
+// Whether the ring walker serves 'vring' rather than rte_vhost.
+bool
+VhostPort::wants_walker(int vring) const
+{
+    switch (walker_config_.ring_walker) {
+    case VhostPortConfig::RingWalker::kAlways:
+        return true;
+    case VhostPortConfig::RingWalker::kNever:
+        return false;
+    case VhostPortConfig::RingWalker::kAuto:
+        break;
+    }
+    return zc_.mapping && vring % kVirtioQnum == kVirtioTxq;
+}
+
 void
 VhostPort::start_walker(int vid, int vring)
 {
+    if (!wants_walker(vring)) {
+        return;
+    }
     VhostQueue &q = vq(vring);
     if (q.walker()) {
         return;
     }
-    WalkerOff off = q.attach(vid, &mem_, features_);
+    bool lend = zc_.mapping && vring % kVirtioQnum == kVirtioTxq;
+    // With our own mapping, every buffer the walker reads is in it.
+    const GuestMemory *mem = zc_.mapping ? &zc_.mapping->memory() : &mem_;
+    WalkerOff off = q.attach(vid, mem, features_, lend ? &zc_ : nullptr);
     if (off != WalkerOff::kNone) {
         VLOG_INFO("%s: vring %d served by rte_vhost (%s)", name_.c_str(),
                   vring, walker_off_reason(off));
     } else {
         VLOG_DBG("%s: vring %d served by the ring walker from avail %u "
-                 "used %u", name_.c_str(), vring, q.ring().last_avail(),
-                 q.ring().last_used());
+                 "used %u%s", name_.c_str(), vring, q.ring().last_avail(),
+                 q.ring().last_used(), lend ? ", zero-copy" : "");
     }
 }
 
-bool
-VhostPort::stop_walkers()
+// Stops every walker of the device and gives rte_vhost our indices.
+void
+VhostPort::stop_walkers(int vid)
 {
-    bool any = false;
     for (int i = 0; i < kMaxVrings; i++) {
         if (VhostQueue *q = vq_if(i)) {
-            any |= q->stop();
+            q->stop();
+            q->hand_back(vid);
         }
     }
-    return any;
 }
 
 void
@@ -875,8 +1042,10 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
     VhostQueue *q = vq_if(vring);
-    if (OVS_LIKELY(q && q->walker())) {
-        return rx_walker(*q, pkts, qfill);
+    if (OVS_LIKELY(q && q->enter())) {
+        int n = rx_walker(*q, pkts, qfill);
+        q->leave();
+        return n;
     }
     int n = rte_vhost_dequeue_burst(vid, vring,
                                     mp_.load(std::memory_order_relaxed),
@@ -910,14 +1079,32 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
         bufs[i].data = rte_pktmbuf_mtod(m, uint8_t *);
         bufs[i].room = m->buf_len - m->data_off;
     }
-    uint16_t got = ring.dequeue(bufs, n);
-    QueueStats &stats = q.stats();
-    for (uint16_t i = 0; i < got; i++) {
-        rte_mbuf *m = pkts[i];
-        m->data_len = bufs[i].len;
-        m->pkt_len = bufs[i].len;
-        stats.account(bufs[i].data, bufs[i].len);
+    QueueStats::Batch stats;
+    uint16_t got;
+    if (ZcArena *arena = q.arena()) {
+        got = ring.dequeue(bufs, n, rte_get_tsc_cycles());
+        for (uint16_t i = 0; i < got; i++) {
+            rte_mbuf *m = pkts[i];
+            if (bufs[i].zc_slot >= 0) {
+                arena->attach(m, bufs[i]);
+                stats.account(bufs[i].zc_data, bufs[i].len);
+            } else {
+                m->data_len = bufs[i].len;
+                m->pkt_len = bufs[i].len;
+                stats.account(bufs[i].data, bufs[i].len);
+            }
+        }
+        q.set_zc_in_flight(arena->table().in_flight());
+    } else {
+        got = ring.dequeue(bufs, n);
+        for (uint16_t i = 0; i < got; i++) {
+            rte_mbuf *m = pkts[i];
+            m->data_len = bufs[i].len;
+            m->pkt_len = bufs[i].len;
+            stats.account(bufs[i].data, bufs[i].len);
+        }
     }
+    stats.flush(q.stats());
     if (OVS_UNLIKELY(got < n)) {
         rte_pktmbuf_free_bulk(pkts + got, n - got);
     }
@@ -934,7 +1121,7 @@ int
 VhostPort::tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries)
 {
     SplitQueue &ring = q.ring();
-    QueueStats &stats = q.stats();
+    QueueStats::Batch stats;
     TxPkt tp[kMaxBurst];
     for (int i = 0; i < cnt; i++) {
         tp[i].data = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
@@ -963,6 +1150,7 @@ VhostPort::tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries)
         }
     }
     *retries = std::min(*retries, max_retries);
+    stats.flush(q.stats());
     return sent;
 }
 
@@ -1032,8 +1220,9 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     int vring = qid * kVirtioQnum + kVirtioRxq;
     VhostQueue *q = vq_if(vring);
     int retries, sent;
-    if (OVS_LIKELY(q && q->walker())) {
+    if (OVS_LIKELY(q && q->enter())) {
         sent = tx_walker(*q, pkts, cnt, &retries);
+        q->leave();
     } else {
         sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
     }

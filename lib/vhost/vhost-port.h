@@ -5,7 +5,7 @@
 //  - main thread: set_config(), reconfigure(), status/stats, destruction;
 //  - rte_vhost's event thread: on_new_device(), on_destroy_device(),
 //    on_vring_state(), on_destroy_connection(), on_pre_msg(),
-//    on_post_msg(), after_quiesce();
+//    on_post_msg();
 //  - PMD threads: rx(), tx(), rxq_enabled().
 // 'mutex_' guards the control state.  It is never held while the event
 // thread may need it and we wait on rte_vhost (no ABBA with the library's
@@ -39,8 +39,18 @@ struct VhostPortConfig {
     static constexpr int kTxRetriesMax = 32;
     static constexpr int kTxRetriesDefault = 8;
 
+    // Who serves the virtqueues: rte_vhost, unless the plugin's ring
+    // walker is needed (auto: zero-copy queues), or always, or never.
+    enum class RingWalker { kAuto, kAlways, kNever };
+    // Frames below this many bytes are copied even with zero-copy on:
+    // lending costs more than copying them (see benchmark.rst).
+    static constexpr int kZcThresholdDefault = 512;
+
     std::optional<std::string> server_path;
     int tx_retries_max = kTxRetriesDefault;
+    bool dq_zero_copy = false;
+    int zc_threshold = kZcThresholdDefault;
+    RingWalker ring_walker = RingWalker::kAuto;
 
     // Parses 'opts'; on error returns std::nullopt and sets 'error'.
     static std::optional<VhostPortConfig> parse(const OptionMap &opts,
@@ -87,18 +97,17 @@ public:
     rte_mempool *mempool() const;
     void count_tx_drops(uint64_t n);
 
-    // rte_vhost events (event thread).  Those returning bool return true
-    // when the PMD threads must quiesce: the caller then waits for an RCU
-    // grace period, holding no lock, and calls after_quiesce().
+    // rte_vhost events (event thread).  on_destroy_device() returns true
+    // if the device was ours: the caller must then wait for the PMD
+    // threads to quiesce (holding no lock) before returning to rte_vhost.
     int on_new_device(int vid);
     bool on_destroy_device(int vid);
-    bool on_vring_state(int vid, int vring, bool enable);
+    void on_vring_state(int vid, int vring, bool enable);
     void on_destroy_connection(int vid);
     // Around vhost-user messages that change rings or memory under a
     // running device ('request' as in the vhost-user protocol).
-    bool on_pre_msg(int vid, uint32_t request);
+    void on_pre_msg(int vid, uint32_t request);
     void on_post_msg(int vid, uint32_t request);
-    void after_quiesce(int vid);
 
     // Datapath (PMD threads).
     bool rxq_enabled(int rxq) const
@@ -135,7 +144,9 @@ private:
     }
     void start_walkers(int vid, bool new_device);
     void start_walker(int vid, int vring);
-    bool stop_walkers();
+    bool wants_walker(int vring) const;
+    void setup_zero_copy(int vid);
+    void stop_walkers(int vid);
     bool collect_counters(int vid, int vring,
                           uint64_t (&out)[QueueStats::kCount]);
 
@@ -174,6 +185,9 @@ private:
     std::unique_ptr<bool[]> vring_on_;      // Enabled by the guest.
     GuestMemory mem_;                       // Changed only while stopped.
     uint64_t features_ = 0;
+    VhostPortConfig walker_config_;         // What the walkers run with.
+    ZcSettings zc_;                         // mapping null: no zero-copy.
+    std::string zc_status_ = "inactive (disabled)";
     bool walkers_suspended_ = false;        // By on_pre_msg().
 
     std::atomic<int> vid_{-1};

@@ -1,5 +1,8 @@
 #include "vhost/vhost-queue.h"
 
+#include <algorithm>
+
+#include <rte_cycles.h>
 #include <rte_vhost.h>
 
 namespace accel {
@@ -18,7 +21,8 @@ walker_off_reason(WalkerOff r)
 }
 
 WalkerOff
-VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features)
+VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features,
+                   const ZcSettings *zc)
 {
     if (virtio::has_feature(features, virtio::kFRingPacked)) {
         return off_ = WalkerOff::kPackedRing;
@@ -44,6 +48,11 @@ VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features)
     log_.vid = vid;
     ring_.set_dirty_log(virtio::has_feature(features, virtio::kFLogAll)
                         ? &log_ : nullptr);
+    if (zc && zc->mapping) {
+        uint16_t bound = std::min<uint16_t>(vr.size / 2, kMaxZcInflight);
+        arena_ = new ZcArena(zc->mapping, std::max<uint16_t>(bound, 1));
+        ring_.set_zero_copy(&arena_->table(), zc->min_len, zc->max_hold);
+    }
     off_ = WalkerOff::kNone;
     on_.store(true, std::memory_order_release);
     return off_;
@@ -52,7 +61,26 @@ VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features)
 bool
 VhostQueue::stop()
 {
-    bool was = on_.exchange(false);
+    bool was = on_.exchange(false);     // seq_cst: pairs with enter().
+    while (busy_.load(std::memory_order_acquire)) {
+        ovs_vhost_accel_cpu_relax();    // At most one burst.
+    }
+    if (arena_) {
+        // Lent frames: give the holders a moment to free them, then give
+        // every descriptor back before the ring changes hands.  A frame
+        // still held after that stays valid memory (our own mapping); the
+        // guest may reuse its buffer, as the trust model says.
+        uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() / 500;
+        while (arena_->table().in_flight()
+               && rte_get_tsc_cycles() < deadline) {
+            ring_.reap_zero_copy(false);
+        }
+        ring_.reap_zero_copy(true);
+        ring_.set_zero_copy(nullptr, 0, 0);
+        arena_->release();
+        arena_ = nullptr;
+        zc_in_flight_.store(0);
+    }
     stopped_with_walker_ |= was;
     off_ = WalkerOff::kNotStarted;
     return was;

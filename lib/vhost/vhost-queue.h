@@ -2,20 +2,25 @@
 // split-ring walker (lib/virtq) or, where the walker cannot serve it
 // (packed ring, vIOMMU), by rte_vhost's enqueue/dequeue.
 //
-// The control side (rte_vhost's event thread) switches a queue over in two
-// steps around an RCU grace period, so that a PMD thread is never inside
-// the walker while the ring, the memory map or the indices change:
-//   stop()   -> PMDs take the rte_vhost path (or nothing) from now on;
-//   ...        accel_rcu_synchronize() (no lock held);
-//   hand_back() -> rte_vhost gets our ring indices (GET_VRING_BASE reads
-//               them right after destroy_device).
+// The control side (rte_vhost's event thread) switches a queue over
+// without waiting for an RCU grace period: rte_vhost calls it with its
+// virtqueue locks held, and a PMD thread spinning on one of those locks
+// inside rte_vhost_enqueue_burst() would never quiesce.  Instead the PMD
+// marks the queue busy around each walker burst (enter()/leave(), a
+// Dekker-style flag: one store and one fence per burst) and stop() waits
+// for the current burst only, which never waits on rte_vhost.  After
+// stop(), hand_back() gives rte_vhost our ring indices (GET_VRING_BASE
+// reads them right after destroy_device).
 #ifndef OVS_VHOST_ACCEL_VHOST_VHOST_QUEUE_H
 #define OVS_VHOST_ACCEL_VHOST_VHOST_QUEUE_H
 
 #include <atomic>
 #include <cstdint>
 
+#include "common/compiler.h"
 #include "vhost/queue-stats.h"
+#include "vhost/zero-copy.h"
+#include "virtq/guest-mapping.h"
 #include "virtq/split-queue.h"
 
 namespace accel {
@@ -30,8 +35,18 @@ enum class WalkerOff : uint8_t {
 };
 const char *walker_off_reason(WalkerOff);
 
+// Dequeue zero-copy for a guest TX queue.
+struct ZcSettings {
+    std::shared_ptr<GuestMapping> mapping;  // Our own map of guest memory.
+    uint32_t min_len = 0;                   // Copy frames below this.
+    uint64_t max_hold = 0;                  // TSC ticks.
+};
+
 class VhostQueue {
 public:
+    // Most frames one guest TX queue lends at a time (and half its ring).
+    static constexpr uint16_t kMaxZcInflight = 256;
+
     explicit VhostQueue(uint16_t vring) : vring_(vring), log_(this) {}
     VhostQueue(const VhostQueue &) = delete;
     VhostQueue &operator=(const VhostQueue &) = delete;
@@ -40,14 +55,36 @@ public:
 
     // Control side.  attach() serves the ring with the walker if it can
     // (the queue must be stopped); returns why not otherwise.
-    WalkerOff attach(int vid, const GuestMemory *mem, uint64_t features);
+    // With 'zc' (guest TX queues only), frames may be lent zero-copy.
+    WalkerOff attach(int vid, const GuestMemory *mem, uint64_t features,
+                     const ZcSettings *zc = nullptr);
     bool stop();                // True if the walker was serving it.
-    void hand_back(int vid);    // After stop() and an RCU grace period.
+    void hand_back(int vid);    // After stop().
     WalkerOff off_reason() const { return off_; }
 
-    // Datapath.
+    // The PMD publishes the number of lent frames after each burst.
+    void set_zc_in_flight(uint16_t n)
+    {
+        zc_in_flight_.store(n, std::memory_order_relaxed);
+    }
+
+    // Datapath: if enter() returns true the walker serves the queue until
+    // leave().  One thread at a time (the rxq's PMD, or the TX lock holder).
+    bool enter()
+    {
+        busy_.store(true, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (OVS_VHOST_ACCEL_LIKELY(on_.load(std::memory_order_relaxed))) {
+            return true;
+        }
+        busy_.store(false, std::memory_order_release);
+        return false;
+    }
+    void leave() { busy_.store(false, std::memory_order_release); }
     bool walker() const { return on_.load(std::memory_order_acquire); }
     SplitQueue &ring() { return ring_; }
+    ZcArena *arena() { return arena_; }     // Null: no zero-copy.
+    uint16_t zc_in_flight() const { return zc_in_flight_.load(); }
     QueueStats &stats() { return stats_; }
     const QueueStats &stats() const { return stats_; }
     const SplitQueue &ring() const { return ring_; }
@@ -67,9 +104,12 @@ private:
 
     const uint16_t vring_;
     std::atomic<bool> on_{false};
+    std::atomic<bool> busy_{false};
     bool stopped_with_walker_ = false;
     WalkerOff off_ = WalkerOff::kNotStarted;
     SplitQueue ring_;
+    ZcArena *arena_ = nullptr;
+    std::atomic<uint16_t> zc_in_flight_{0};  // Gauge, for statistics.
     QueueStats stats_;
     RteDirtyLog log_;
 };

@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstring>
+#include <thread>
 
 #include <rte_vhost.h>
 
@@ -31,17 +32,6 @@ new_device(int vid)
     return error;
 }
 
-// Waits until no PMD thread is inside the ring walker of 'vid' any more,
-// then lets the port hand the ring indices back to rte_vhost.  No lock may
-// be held here, or a thread waiting for it would never quiesce.
-void
-quiesce(int vid)
-{
-    accel_rcu_synchronize();
-    VhostRegistry::instance().with_port(
-        vid, [&](VhostPort &port) { port.after_quiesce(vid); });
-}
-
 void
 destroy_device(int vid)
 {
@@ -49,9 +39,19 @@ destroy_device(int vid)
     VhostRegistry::instance().with_port(
         vid, [&](VhostPort &port) { removed = port.on_destroy_device(vid); });
     if (removed) {
-        // rte_vhost unmaps the guest memory, and answers GET_VRING_BASE
-        // with its ring indices, when we return.
-        quiesce(vid);
+        // Wait until no PMD thread uses the device any more: rte_vhost
+        // unmaps the guest memory when we return.  No lock may be held
+        // here, or a thread waiting for it would never quiesce.
+        // rte_vhost's event thread waits from a short-lived thread: OVS
+        // warns about "unreasonably long poll intervals" of a thread that
+        // enters its poll loop only once in a while.  The main thread (in
+        // rte_vhost_driver_unregister()) must wait itself: a helper would
+        // wait for it.
+        if (VhostRegistry::instance().on_main_thread()) {
+            accel_rcu_synchronize();
+        } else {
+            std::thread([] { accel_rcu_synchronize(); }).join();
+        }
         char ifname[PATH_MAX] = "";
         rte_vhost_get_ifname(vid, ifname, sizeof ifname);
         VLOG_INFO("vHost Device '%s' has been removed", ifname);
@@ -61,13 +61,9 @@ destroy_device(int vid)
 int
 vring_state_changed(int vid, uint16_t vring, int enable)
 {
-    bool stopped = false;
     VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
-        stopped = port.on_vring_state(vid, vring, enable);
+        port.on_vring_state(vid, vring, enable);
     });
-    if (stopped) {
-        quiesce(vid);
-    }
     return 0;
 }
 
@@ -84,13 +80,8 @@ rte_vhost_msg_result
 pre_msg_handle(int vid, void *msg)
 {
     uint32_t request = msg_request(msg);
-    bool stopped = false;
-    VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
-        stopped = port.on_pre_msg(vid, request);
-    });
-    if (stopped) {
-        quiesce(vid);
-    }
+    VhostRegistry::instance().with_port(
+        vid, [&](VhostPort &port) { port.on_pre_msg(vid, request); });
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
@@ -128,6 +119,18 @@ VhostRegistry::instance()
 {
     static VhostRegistry registry;
     return registry;
+}
+
+void
+VhostRegistry::set_main_thread()
+{
+    main_thread_ = std::this_thread::get_id();
+}
+
+bool
+VhostRegistry::on_main_thread() const
+{
+    return std::this_thread::get_id() == main_thread_;
 }
 
 const rte_vhost_device_ops &

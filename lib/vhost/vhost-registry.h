@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
 struct rte_vhost_device_ops;
 
@@ -27,6 +28,10 @@ public:
 
     VhostGlobalConfig &global() { return global_; }
 
+    // ovs-vswitchd's main thread (the one that loads the plugin).
+    void set_main_thread();
+    bool on_main_thread() const;
+
     // Claims socket 'path' for 'port'; fails if another port has it.
     bool add(const std::string &path, VhostPort *port, std::string &error);
     void remove(const std::string &path, VhostPort *port);
@@ -43,6 +48,7 @@ private:
     std::recursive_mutex mutex_;
     std::map<std::string, VhostPort *> ports_;
     VhostGlobalConfig global_;
+    std::thread::id main_thread_;
 };
 
 }  // namespace accel

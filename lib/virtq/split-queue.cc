@@ -1,5 +1,7 @@
 #include "virtq/split-queue.h"
 
+#include "common/copy.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,7 +29,7 @@ gather(const SegmentList &segs, uint32_t skip, uint8_t *dst, uint32_t len)
             continue;
         }
         uint32_t n = std::min(s.len - skip, len);
-        memcpy(dst, s.hva + skip, n);
+        copy_bytes(dst, s.hva + skip, n);
         dst += n;
         len -= n;
         skip = 0;
@@ -35,6 +37,18 @@ gather(const SegmentList &segs, uint32_t skip, uint8_t *dst, uint32_t len)
 }
 
 }  // namespace
+
+const char *
+zc_fallback_name(ZcFallback r)
+{
+    switch (r) {
+    case ZcFallback::kSmall: return "small";
+    case ZcFallback::kChained: return "chained";
+    case ZcFallback::kInflightFull: return "inflight_full";
+    case ZcFallback::kHeldLong: return "held_long";
+    }
+    return "unknown";
+}
 
 uint64_t
 QueueErrors::invalid_descs() const
@@ -55,6 +69,17 @@ QueueErrors::reset()
     short_chain.reset();
     oversize.reset();
     bad_avail_idx.reset();
+}
+
+void
+SplitQueue::reset_counters()
+{
+    errors_.reset();
+    notifications_.reset();
+    zc_packets_.reset();
+    for (Counter &c : zc_fallback_) {
+        c.reset();
+    }
 }
 
 bool
@@ -93,6 +118,41 @@ SplitQueue::avail_count()
         return 0;
     }
     return n;
+}
+
+// How far ahead the loops prefetch descriptors and buffers.
+constexpr uint16_t kDescAhead = 8;
+constexpr uint16_t kBufAhead = 4;
+
+void
+SplitQueue::prefetch_desc(uint16_t pos) const
+{
+    uint16_t head = load_volatile(&ring_.avail->ring[pos & mask_]);
+    if (head < ring_.size) {
+        __builtin_prefetch(&ring_.desc[head]);
+    }
+}
+
+void
+SplitQueue::prefetch_buffer(uint16_t pos, bool write) const
+{
+    uint16_t head = load_volatile(&ring_.avail->ring[pos & mask_]);
+    if (head >= ring_.size) {
+        return;
+    }
+    uint64_t addr = *reinterpret_cast<const volatile uint64_t *>(
+        &ring_.desc[head].addr);
+    uint64_t contiguous;
+    uint8_t *p = mem_->translate(addr, 128, &contiguous);
+    if (p) {
+        if (write) {
+            ovs_vhost_accel_prefetch_write(p);
+            ovs_vhost_accel_prefetch_write(p + contiguous - 1);
+        } else {
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + contiguous - 1);
+        }
+    }
 }
 
 void
@@ -162,25 +222,49 @@ SplitQueue::give_back(const uint32_t *heads, uint32_t n)
     }
 }
 
-uint16_t
-SplitQueue::dequeue(RxBuf *bufs, uint16_t n)
+void
+SplitQueue::reap_zero_copy(bool all)
 {
-    n = std::min(n, avail_count());
-    if (!n) {
-        return 0;
+    if (!zc_) {
+        return;
     }
     uint16_t used_start = last_used_;
+    zc_->reap([this](uint16_t head) { put_used(head, 0); }, all);
+    publish(used_start);
+}
+
+uint16_t
+SplitQueue::dequeue(RxBuf *bufs, uint16_t n, uint64_t now)
+{
+    uint16_t used_start = last_used_;
+    bool held_long = false;
+    if (zc_) {
+        // Lent frames that came back go to the used ring with this burst.
+        zc_->reap([this](uint16_t head) { put_used(head, 0); });
+        held_long = zc_->in_flight()
+                    && zc_->oldest_age(now) > zc_max_hold_;
+    }
+    n = std::min(n, avail_count());
+    if (!n) {
+        publish(used_start);
+        return 0;
+    }
     uint16_t filled = 0;
 
+    for (uint16_t i = 0; i < std::min(n, kDescAhead); i++) {
+        prefetch_desc(last_avail_ + i);
+    }
+    for (uint16_t i = 0; i < std::min(n, kBufAhead); i++) {
+        prefetch_buffer(last_avail_ + i, false);
+    }
     for (uint16_t i = 0; i < n; i++) {
         uint32_t head = load_volatile(
             &ring_.avail->ring[uint16_t(last_avail_ + i) & mask_]);
-        if (i + 1 < n) {
-            uint32_t next = load_volatile(
-                &ring_.avail->ring[uint16_t(last_avail_ + i + 1) & mask_]);
-            if (next < ring_.size) {
-                __builtin_prefetch(&ring_.desc[next]);
-            }
+        if (i + kDescAhead < n) {
+            prefetch_desc(last_avail_ + i + kDescAhead);
+        }
+        if (i + kBufAhead < n) {
+            prefetch_buffer(last_avail_ + i + kBufAhead, false);
         }
         segs_.clear();
         ChainError e = reader_.read(head, false, segs_);
@@ -197,10 +281,14 @@ SplitQueue::dequeue(RxBuf *bufs, uint16_t n)
         } else if (OVS_VHOST_ACCEL_UNLIKELY(segs_.bytes - hdr_len_
                                             > b.room)) {
             errors_.oversize.add();
+        } else if (zc_ && lend(b, head, held_long, now)) {
+            filled++;
+            continue;                   // Used entry when it comes back.
         } else {
+            b.zc_slot = -1;
             b.len = uint32_t(segs_.bytes - hdr_len_);
             if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1)) {
-                memcpy(b.data, segs_.seg[0].hva + hdr_len_, b.len);
+                copy_bytes(b.data, segs_.seg[0].hva + hdr_len_, b.len);
             } else {
                 gather(segs_, hdr_len_, b.data, b.len);
             }
@@ -211,6 +299,92 @@ SplitQueue::dequeue(RxBuf *bufs, uint16_t n)
     last_avail_ += n;
     publish(used_start);
     return filled;
+}
+
+// Writes the virtio-net header and the frame of 'p' ('need' bytes in
+// all) across the segments reserved in 'segs_'.
+void
+SplitQueue::write_packet(const TxPkt &p, uint64_t need)
+{
+    virtio::NetHdr hdr{};
+    hdr.num_buffers = 1;
+    const Segment &first = segs_.seg[0];
+    if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1 || first.len >= need)) {
+        // All in the first segment: constant-size header copy.
+        if (hdr_len_ == sizeof hdr) {
+            memcpy(first.hva, &hdr, sizeof hdr);
+        } else {
+            memcpy(first.hva, &hdr, sizeof hdr - sizeof hdr.num_buffers);
+        }
+        copy_bytes(first.hva + hdr_len_, p.data, p.len);
+        if (log_) {
+            log_->guest_write(first.gpa, need);
+        }
+        return;
+    }
+
+    hdr.num_buffers = uint16_t(nchains_);
+    const uint8_t *src[2] = {reinterpret_cast<const uint8_t *>(&hdr),
+                             p.data};
+    uint32_t left[2] = {hdr_len_, p.len};
+    uint32_t part = 0;
+    for (uint32_t i = 0; i < segs_.n && part < 2; i++) {
+        const Segment &s = segs_.seg[i];
+        uint32_t off = 0;
+        while (off < s.len && part < 2) {
+            uint32_t k = std::min(s.len - off, left[part]);
+            copy_bytes(s.hva + off, src[part], k);
+            src[part] += k;
+            left[part] -= k;
+            off += k;
+            if (!left[part]) {
+                part++;
+            }
+        }
+        if (log_ && off) {
+            log_->guest_write(s.gpa, off);
+        }
+    }
+}
+
+// Lends the frame in 'segs_' (descriptor 'head') as 'b' if it qualifies
+// for zero-copy; counts why not otherwise.
+bool
+SplitQueue::lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now)
+{
+    uint32_t len = uint32_t(segs_.bytes - hdr_len_);
+    ZcFallback why = ZcFallback::kSmall;
+    uint8_t *data = nullptr;
+    uint32_t headroom = 0;
+    if (len < zc_min_len_) {
+        why = ZcFallback::kSmall;
+    } else if (segs_.n == 1) {
+        data = segs_.seg[0].hva + hdr_len_;
+        headroom = hdr_len_;
+    } else if (segs_.n == 2 && segs_.seg[0].len == hdr_len_) {
+        data = segs_.seg[1].hva;
+    }
+    if (!data) {
+        if (len >= zc_min_len_) {
+            why = ZcFallback::kChained;
+        }
+    } else if (held_long) {
+        why = ZcFallback::kHeldLong;
+        data = nullptr;
+    } else if (zc_->full()) {
+        why = ZcFallback::kInflightFull;
+        data = nullptr;
+    }
+    if (!data) {
+        zc_fallback_[int(why)].add();
+        return false;
+    }
+    b.zc_slot = zc_->take(uint16_t(head), now);
+    b.zc_data = data;
+    b.zc_headroom = headroom;
+    b.len = len;
+    zc_packets_.add();
+    return true;
 }
 
 uint16_t
@@ -229,9 +403,22 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
     };
     Chain chains[kMaxMergeChains];
 
+    uint16_t ahead = std::min(avail, std::min(n, kBufAhead));
+    for (uint16_t i = 0; i < std::min(avail, std::min(n, kDescAhead)); i++) {
+        prefetch_desc(last_avail_ + i);
+    }
+    for (uint16_t i = 0; i < ahead; i++) {
+        prefetch_buffer(last_avail_ + i, true);
+    }
     while (done < n) {
         TxPkt &p = pkts[done];
         p.dropped = false;
+        if (uint16_t(avail_end - last_avail_) > kBufAhead) {
+            prefetch_buffer(last_avail_ + kBufAhead, true);
+            if (uint16_t(avail_end - last_avail_) > kDescAhead) {
+                prefetch_desc(last_avail_ + kDescAhead);
+            }
+        }
         uint64_t need = uint64_t(hdr_len_) + p.len;
         uint16_t start = last_avail_;
         uint32_t nchains = 0;
@@ -265,6 +452,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
                 break;
             }
             chains[nchains++] = Chain{head, segs_.n, segs_.bytes - before};
+            nchains_ = nchains;
         }
         if (refused) {
             continue;
@@ -283,30 +471,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
             continue;
         }
 
-        // Header, then the frame, across the reserved segments.
-        virtio::NetHdr hdr{};
-        hdr.num_buffers = uint16_t(nchains);
-        const uint8_t *src[2] = {reinterpret_cast<const uint8_t *>(&hdr),
-                                 p.data};
-        uint32_t left[2] = {hdr_len_, p.len};
-        uint32_t part = 0;
-        for (uint32_t i = 0; i < segs_.n && part < 2; i++) {
-            const Segment &s = segs_.seg[i];
-            uint32_t off = 0;
-            while (off < s.len && part < 2) {
-                uint32_t k = std::min(s.len - off, left[part]);
-                memcpy(s.hva + off, src[part], k);
-                src[part] += k;
-                left[part] -= k;
-                off += k;
-                if (!left[part]) {
-                    part++;
-                }
-            }
-            if (log_ && off) {
-                log_->guest_write(s.gpa, off);
-            }
-        }
+        write_packet(p, need);
         uint64_t rest = need;
         for (uint32_t c = 0; c < nchains; c++) {
             uint64_t len = std::min(chains[c].bytes, rest);

@@ -14,6 +14,7 @@
 
 #include "common/compiler.h"
 #include "common/counter.h"
+#include "virtq/inflight.h"
 #include "virtq/desc-chain.h"
 #include "virtq/guest-memory.h"
 #include "virtq/virtio-ring.h"
@@ -43,7 +44,23 @@ struct RxBuf {
     uint8_t *data;
     uint32_t room;
     uint32_t len;               // Out.
+    // Out, zero-copy: the frame was not copied; it is 'len' bytes at
+    // 'zc_data' in guest memory, lent as in-flight slot 'zc_slot' (-1 when
+    // copied), with 'zc_headroom' bytes before it that we may use.
+    uint8_t *zc_data;
+    int zc_slot;
+    uint32_t zc_headroom;
 };
+
+// Why a packet that could have been lent was copied.
+enum class ZcFallback : uint8_t {
+    kSmall,             // Below the size threshold.
+    kChained,           // Frame not contiguous in host memory.
+    kInflightFull,      // Too many packets lent out already.
+    kHeldLong,          // A lent packet is held too long: copy until back.
+};
+constexpr int kZcFallbackCount = 4;
+const char *zc_fallback_name(ZcFallback);
 
 // One packet to enqueue.
 struct TxPkt {
@@ -72,7 +89,21 @@ public:
     // them).  Fails (returns false) if the ring is not usable.
     bool attach(const VringAddrs &addrs, const GuestMemory *mem,
                 uint64_t features, uint16_t last_avail, uint16_t last_used);
-    void detach() { attached_ = false; }
+    void detach() { attached_ = false; zc_ = nullptr; }
+
+    // Dequeue zero-copy: frames of at least 'min_len' bytes, contiguous in
+    // guest memory, are lent through 'table' (nullptr: copy everything)
+    // while no lent frame is older than 'max_hold' clock ticks.
+    void set_zero_copy(InflightTable *table, uint32_t min_len,
+                       uint64_t max_hold)
+    {
+        zc_ = table;
+        zc_min_len_ = min_len;
+        zc_max_hold_ = max_hold;
+    }
+    // Gives completed lent descriptors back to the guest (all of them if
+    // 'all', e.g. before the ring changes hands).
+    void reap_zero_copy(bool all);
     bool attached() const { return attached_; }
     void set_dirty_log(DirtyLog *log) { log_ = log; }
 
@@ -85,7 +116,8 @@ public:
     // Copies up to 'n' packets out of the guest's TX ring into 'bufs'
     // (header stripped) and returns how many it filled.  Chains that are
     // invalid or do not fit are given back to the guest and counted.
-    uint16_t dequeue(RxBuf *bufs, uint16_t n);
+    // 'now' (clock ticks) only matters with zero-copy.
+    uint16_t dequeue(RxBuf *bufs, uint16_t n, uint64_t now = 0);
 
     // Copies packets into the guest's RX ring, in order, and returns how
     // many of 'pkts' were consumed: sent, or dropped because they can
@@ -93,11 +125,25 @@ public:
     // '*dropped').  Stops early when the ring is full.
     uint16_t enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped);
 
+    // Zeroes the error, notification and zero-copy counters.
+    void reset_counters();
     const QueueErrors &errors() const { return errors_; }
     QueueErrors &errors() { return errors_; }
     uint64_t notifications() const { return notifications_.get(); }
+    uint64_t zc_packets() const { return zc_packets_.get(); }
+    uint64_t zc_fallback(ZcFallback r) const
+    {
+        return zc_fallback_[int(r)].get();
+    }
 
 private:
+    // Cache hints for the buffers and descriptors of the entry 'ahead'
+    // positions past 'pos', read without trusting them (a prefetch of a
+    // bad address does no harm).
+    void prefetch_desc(uint16_t pos) const;
+    void prefetch_buffer(uint16_t pos, bool write) const;
+    void write_packet(const TxPkt &p, uint64_t need);
+    bool lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now);
     void put_used(uint32_t head, uint32_t len);
     void publish(uint16_t used_start);
     void notify(uint16_t used_start);
@@ -117,7 +163,13 @@ private:
     uint16_t last_used_ = 0;
     QueueErrors errors_;
     Counter notifications_;
-    SegmentList segs_;          // Scratch.
+    InflightTable *zc_ = nullptr;
+    uint32_t zc_min_len_ = 0;
+    uint64_t zc_max_hold_ = 0;
+    Counter zc_packets_;
+    Counter zc_fallback_[kZcFallbackCount];
+    SegmentList segs_;          // Scratch: the current packet's buffers,
+    uint32_t nchains_ = 0;      // in this many chains.
 };
 
 }  // namespace accel

@@ -1,0 +1,57 @@
+// The DPDK side of dequeue zero-copy for one guest TX queue: turns frames
+// the ring walker lends (lib/virtq) into mbufs with an external buffer in
+// our own mapping of guest memory, and gets them back when whichever
+// thread frees them does so.
+//
+// An arena lives as long as anything uses it: one reference for the queue
+// that owns it, one per lent packet.  So a packet freed after its port,
+// device or guest mapping went away still finds its slot, and the memory
+// it points to stays mapped (GuestMapping) until then.
+#ifndef OVS_VHOST_ACCEL_VHOST_ZERO_COPY_H
+#define OVS_VHOST_ACCEL_VHOST_ZERO_COPY_H
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <rte_mbuf.h>
+
+#include "virtq/guest-mapping.h"
+#include "virtq/inflight.h"
+#include "virtq/split-queue.h"
+
+namespace accel {
+
+class ZcArena {
+public:
+    // Starts with the owner's reference.
+    ZcArena(std::shared_ptr<GuestMapping> mapping, uint16_t capacity);
+    ZcArena(const ZcArena &) = delete;
+    ZcArena &operator=(const ZcArena &) = delete;
+
+    InflightTable &table() { return table_; }
+
+    // Makes 'm' (fresh from a pool) carry the lent frame of 'b'.
+    void attach(rte_mbuf *m, const RxBuf &b);
+
+    // Drops the owner's reference (the arena goes with its last packet).
+    void release();
+
+private:
+    struct SlotRef {
+        ZcArena *arena;
+        int slot;
+    };
+    ~ZcArena() = default;
+    static void free_cb(void *addr, void *opaque);
+
+    std::atomic<uint32_t> refs_{1};
+    std::shared_ptr<GuestMapping> mapping_;
+    InflightTable table_;
+    std::unique_ptr<rte_mbuf_ext_shared_info[]> shinfo_;
+    std::unique_ptr<SlotRef[]> refs_by_slot_;
+};
+
+}  // namespace accel
+
+#endif
