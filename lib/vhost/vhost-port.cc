@@ -450,9 +450,11 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
 {
     std::lock_guard<std::mutex> guard(mutex_);
     cb(aux, "mode", "client");
-    {
+    if (config_.dq_zero_copy) {
+        // (No key when off: the status reads like upstream's.)
         std::lock_guard<std::mutex> qguard(queue_mutex_);
-        cb(aux, "dq-zero-copy", zc_status_.c_str());
+        cb(aux, "dq-zero-copy", walker_config_.dq_zero_copy
+                                ? zc_status_.c_str() : "inactive (pending)");
     }
     if (!config_error_.empty()) {
         cb(aux, "config_error", config_error_.c_str());
