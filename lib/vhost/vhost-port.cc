@@ -1084,7 +1084,7 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
     QueueStats::Batch stats;
     uint16_t got;
     if (ZcArena *arena = q.arena()) {
-        got = ring.dequeue(bufs, n, rte_get_tsc_cycles());
+        got = ring.dequeue_counted(bufs, n, rte_get_tsc_cycles());
         for (uint16_t i = 0; i < got; i++) {
             rte_mbuf *m = pkts[i];
             if (bufs[i].zc_slot >= 0) {
@@ -1098,7 +1098,7 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
         }
         q.set_zc_in_flight(arena->table().in_flight());
     } else {
-        got = ring.dequeue(bufs, n);
+        got = ring.dequeue_counted(bufs, n, 0);
         for (uint16_t i = 0; i < got; i++) {
             rte_mbuf *m = pkts[i];
             m->data_len = bufs[i].len;

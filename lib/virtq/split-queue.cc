@@ -156,17 +156,19 @@ SplitQueue::prefetch_buffer(uint16_t pos, bool write) const
 }
 
 void
-SplitQueue::put_used(uint32_t head, uint32_t len)
+SplitQueue::flush_used()
 {
-    virtio::UsedElem *e = &ring_.used->ring[last_used_ & mask_];
-    e->id = head;
-    e->len = len;
-    last_used_++;
+    for (uint16_t i = 0; i < staged_; i++) {
+        ring_.used->ring[last_used_ & mask_] = stage_[i];
+        last_used_++;
+    }
+    staged_ = 0;
 }
 
 void
 SplitQueue::publish(uint16_t used_start)
 {
+    flush_used();
     uint16_t n = last_used_ - used_start;
     if (!n) {
         return;
@@ -234,7 +236,7 @@ SplitQueue::reap_zero_copy(bool all)
 }
 
 uint16_t
-SplitQueue::dequeue(RxBuf *bufs, uint16_t n, uint64_t now)
+SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
 {
     uint16_t used_start = last_used_;
     bool held_long = false;
@@ -244,7 +246,6 @@ SplitQueue::dequeue(RxBuf *bufs, uint16_t n, uint64_t now)
         held_long = zc_->in_flight()
                     && zc_->oldest_age(now) > zc_max_hold_;
     }
-    n = std::min(n, avail_count());
     if (!n) {
         publish(used_start);
         return 0;

@@ -10,6 +10,7 @@
 #ifndef OVS_VHOST_ACCEL_VIRTQ_SPLIT_QUEUE_H
 #define OVS_VHOST_ACCEL_VIRTQ_SPLIT_QUEUE_H
 
+#include <algorithm>
 #include <cstdint>
 
 #include "common/compiler.h"
@@ -117,7 +118,14 @@ public:
     // (header stripped) and returns how many it filled.  Chains that are
     // invalid or do not fit are given back to the guest and counted.
     // 'now' (clock ticks) only matters with zero-copy.
-    uint16_t dequeue(RxBuf *bufs, uint16_t n, uint64_t now = 0);
+    uint16_t dequeue(RxBuf *bufs, uint16_t n, uint64_t now = 0)
+    {
+        return dequeue_counted(bufs, std::min(n, avail_count()), now);
+    }
+    // The same for a caller that just called avail_count(): 'n' must not
+    // exceed what it returned (avail->idx is not read again: its cache
+    // line is the one the guest writes all the time).
+    uint16_t dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now);
 
     // Copies packets into the guest's RX ring, in order, and returns how
     // many of 'pkts' were consumed: sent, or dropped because they can
@@ -144,7 +152,16 @@ private:
     void prefetch_buffer(uint16_t pos, bool write) const;
     void write_packet(const TxPkt &p, uint64_t need);
     bool lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now);
-    void put_used(uint32_t head, uint32_t len);
+    // Used entries are staged and written in one go by publish() (or when
+    // the stage is full): fewer stalls on the cache lines the guest reads.
+    void put_used(uint32_t head, uint32_t len)
+    {
+        if (OVS_VHOST_ACCEL_UNLIKELY(staged_ == kStage)) {
+            flush_used();
+        }
+        stage_[staged_++] = virtio::UsedElem{head, len};
+    }
+    void flush_used();
     void publish(uint16_t used_start);
     void notify(uint16_t used_start);
     void give_back(const uint32_t *heads, uint32_t n);
@@ -168,6 +185,9 @@ private:
     uint64_t zc_max_hold_ = 0;
     Counter zc_packets_;
     Counter zc_fallback_[kZcFallbackCount];
+    static constexpr uint16_t kStage = 64;
+    virtio::UsedElem stage_[kStage];
+    uint16_t staged_ = 0;
     SegmentList segs_;          // Scratch: the current packet's buffers,
     uint32_t nchains_ = 0;      // in this many chains.
 };
