@@ -869,12 +869,18 @@ VhostPort::vq(int vring)
 void
 VhostPort::start_walkers(int vid, bool new_device)
 {
+    // One read of the memory table: rte_vhost's mapping for the walker,
+    // the region files for a zero-copy mapping of our own.
     std::vector<MemRegion> regions;
+    std::vector<RegionFile> files;
     rte_vhost_memory *mem = nullptr;
     if (!rte_vhost_get_mem_table(vid, &mem)) {
         for (uint32_t i = 0; i < mem->nregions; i++) {
             const rte_vhost_mem_region &r = mem->regions[i];
             regions.push_back({r.guest_phys_addr, r.size, r.host_user_addr});
+            files.push_back({r.guest_phys_addr, r.size, r.fd, r.mmap_size,
+                             r.host_user_addr
+                             - uint64_t(uintptr_t(r.mmap_addr))});
         }
         free(mem);
     }
@@ -882,7 +888,7 @@ VhostPort::start_walkers(int vid, bool new_device)
     if (rte_vhost_get_negotiated_features(vid, &features_)) {
         features_ = 0;
     }
-    setup_zero_copy(vid);
+    setup_zero_copy(files);
     int n = std::min<int>(rte_vhost_get_vring_num(vid), kMaxVrings);
     for (int v = 0; v < n; v++) {
         VhostQueue *q = vq_if(v);
@@ -908,9 +914,9 @@ virt2iova(const void *va)
 }  // namespace
 
 // Decides whether this device's guest TX queues lend frames, and maps the
-// guest memory for them ('queue_mutex_' held, walkers stopped).
+// guest memory 'files' for them ('queue_mutex_' held, walkers stopped).
 void
-VhostPort::setup_zero_copy(int vid)
+VhostPort::setup_zero_copy(const std::vector<RegionFile> &files)
 {
     zc_ = ZcSettings();
     const VhostPortConfig &cfg = walker_config_;
@@ -934,17 +940,6 @@ VhostPort::setup_zero_copy(int vid)
         return;
     }
 
-    std::vector<RegionFile> files;
-    rte_vhost_memory *mem = nullptr;
-    if (!rte_vhost_get_mem_table(vid, &mem)) {
-        for (uint32_t i = 0; i < mem->nregions; i++) {
-            const rte_vhost_mem_region &r = mem->regions[i];
-            files.push_back({r.guest_phys_addr, r.size, r.fd, r.mmap_size,
-                             r.host_user_addr
-                             - uint64_t(uintptr_t(r.mmap_addr))});
-        }
-        free(mem);
-    }
     std::string error = files.empty() ? "no memory table" : "";
     std::shared_ptr<GuestMapping> mapping;
     if (!files.empty()) {

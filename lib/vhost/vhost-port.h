@@ -145,7 +145,7 @@ private:
     void start_walkers(int vid, bool new_device);
     void start_walker(int vid, int vring);
     bool wants_walker(int vring) const;
-    void setup_zero_copy(int vid);
+    void setup_zero_copy(const std::vector<RegionFile> &files);
     void stop_walkers(int vid);
     bool collect_counters(int vid, int vring,
                           uint64_t (&out)[QueueStats::kCount]);
