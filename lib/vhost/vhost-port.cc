@@ -1076,30 +1076,24 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
         bufs[i].data = rte_pktmbuf_mtod(m, uint8_t *);
         bufs[i].room = m->buf_len - m->data_off;
     }
+    // Copied frames have zc_slot -1; lent ones only come with an arena.
+    ZcArena *arena = q.arena();
+    uint16_t got = ring.dequeue_counted(bufs, n,
+                                        arena ? rte_get_tsc_cycles() : 0);
     QueueStats::Batch stats;
-    uint16_t got;
-    if (ZcArena *arena = q.arena()) {
-        got = ring.dequeue_counted(bufs, n, rte_get_tsc_cycles());
-        for (uint16_t i = 0; i < got; i++) {
-            rte_mbuf *m = pkts[i];
-            if (bufs[i].zc_slot >= 0) {
-                arena->attach(m, bufs[i]);
-                stats.account(bufs[i].zc_data, bufs[i].len);
-            } else {
-                m->data_len = bufs[i].len;
-                m->pkt_len = bufs[i].len;
-                stats.account(bufs[i].data, bufs[i].len);
-            }
-        }
-        q.set_zc_in_flight(arena->table().in_flight());
-    } else {
-        got = ring.dequeue_counted(bufs, n, 0);
-        for (uint16_t i = 0; i < got; i++) {
-            rte_mbuf *m = pkts[i];
+    for (uint16_t i = 0; i < got; i++) {
+        rte_mbuf *m = pkts[i];
+        if (bufs[i].zc_slot >= 0) {
+            arena->attach(m, bufs[i]);
+            stats.account(bufs[i].zc_data, bufs[i].len);
+        } else {
             m->data_len = bufs[i].len;
             m->pkt_len = bufs[i].len;
             stats.account(bufs[i].data, bufs[i].len);
         }
+    }
+    if (arena) {
+        q.set_zc_in_flight(arena->table().in_flight());
     }
     stats.flush(q.stats());
     if (OVS_UNLIKELY(got < n)) {
