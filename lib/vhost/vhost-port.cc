@@ -532,27 +532,26 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
 
 namespace {
 
-// Counters of one direction (QueueStats order), summed over its queues,
-// into OVS's netdev_stats terms.
-struct DirCounters {
-    uint64_t v[QueueStats::kCount] = {};
-
-    void add(const uint64_t (&q)[QueueStats::kCount])
-    {
-        for (int i = 0; i < QueueStats::kCount; i++) {
-            v[i] += q[i];
-        }
-    }
-    // Size bins into netdev_stats buckets (undersize packets count as
-    // 1_to_64, like upstream).
-    void size_buckets(const std::array<uint64_t *, 7> &out) const
-    {
-        for (size_t i = 0; i < out.size(); i++) {
-            *out[i] = v[QueueStats::kSize64 + i];
-        }
-        *out[0] += v[QueueStats::kUndersize];
-    }
+// Where one direction's counters go in OVS's netdev_stats.
+struct NetdevDir {
+    uint64_t *packets, *bytes, *broadcast, *multicast;
+    std::array<uint64_t *, 7> buckets;      // 1_to_64 ... 1523_to_max.
 };
+
+// Counters in QueueStats order into 'd' (undersize packets count as
+// 1_to_64, like upstream).
+void
+to_netdev(const uint64_t (&v)[QueueStats::kCount], const NetdevDir &d)
+{
+    *d.packets = v[QueueStats::kGoodPackets];
+    *d.bytes = v[QueueStats::kGoodBytes];
+    *d.broadcast = v[QueueStats::kBroadcast];
+    *d.multicast = v[QueueStats::kMulticast];
+    for (size_t i = 0; i < d.buckets.size(); i++) {
+        *d.buckets[i] = v[QueueStats::kSize64 + i];
+    }
+    *d.buckets[0] += v[QueueStats::kUndersize];
+}
 
 }  // namespace
 
@@ -593,6 +592,25 @@ VhostPort::collect_counters(int vid, int vring,
     return true;
 }
 
+// Counters of the 'n' queues of one direction ('first' vring, then every
+// other one), summed.
+bool
+VhostPort::sum_counters(int vid, int first, int n,
+                        uint64_t (&out)[QueueStats::kCount])
+{
+    std::fill(std::begin(out), std::end(out), 0);
+    for (int q = 0; q < n; q++) {
+        uint64_t c[QueueStats::kCount];
+        if (!collect_counters(vid, first + q * kVirtioQnum, c)) {
+            return false;
+        }
+        for (int i = 0; i < QueueStats::kCount; i++) {
+            out[i] += c[i];
+        }
+    }
+    return true;
+}
+
 int
 VhostPort::get_stats(accel_port_stats &s)
 {
@@ -602,39 +620,24 @@ VhostPort::get_stats(accel_port_stats &s)
         return EPROTO;
     }
 
-    DirCounters rx, tx;
-    uint64_t q[QueueStats::kCount];
-    for (int i = 0; i < n_rxq_; i++) {
-        if (!collect_counters(vid, i * kVirtioQnum + kVirtioTxq, q)) {
-            return EPROTO;
-        }
-        rx.add(q);
-    }
-    for (int i = 0; i < n_txq(); i++) {
-        if (!collect_counters(vid, i * kVirtioQnum + kVirtioRxq, q)) {
-            return EPROTO;
-        }
-        tx.add(q);
+    uint64_t rx[QueueStats::kCount], tx[QueueStats::kCount];
+    if (!sum_counters(vid, kVirtioTxq, n_rxq_, rx)
+        || !sum_counters(vid, kVirtioRxq, n_txq(), tx)) {
+        return EPROTO;
     }
     memset(&s, 0xff, sizeof s);
-    s.rx_packets = rx.v[QueueStats::kGoodPackets];
-    s.rx_bytes = rx.v[QueueStats::kGoodBytes];
-    s.rx_broadcast_packets = rx.v[QueueStats::kBroadcast];
-    s.multicast = rx.v[QueueStats::kMulticast];
-    rx.size_buckets({&s.rx_1_to_64_packets, &s.rx_65_to_127_packets,
-                     &s.rx_128_to_255_packets, &s.rx_256_to_511_packets,
-                     &s.rx_512_to_1023_packets, &s.rx_1024_to_1522_packets,
-                     &s.rx_1523_to_max_packets});
-
-    s.tx_packets = tx.v[QueueStats::kGoodPackets];
-    s.tx_bytes = tx.v[QueueStats::kGoodBytes];
-    s.tx_broadcast_packets = tx.v[QueueStats::kBroadcast];
-    s.tx_multicast_packets = tx.v[QueueStats::kMulticast];
-    tx.size_buckets({&s.tx_1_to_64_packets, &s.tx_65_to_127_packets,
-                     &s.tx_128_to_255_packets, &s.tx_256_to_511_packets,
-                     &s.tx_512_to_1023_packets, &s.tx_1024_to_1522_packets,
-                     &s.tx_1523_to_max_packets});
-
+    to_netdev(rx, {&s.rx_packets, &s.rx_bytes, &s.rx_broadcast_packets,
+                   &s.multicast,
+                   {&s.rx_1_to_64_packets, &s.rx_65_to_127_packets,
+                    &s.rx_128_to_255_packets, &s.rx_256_to_511_packets,
+                    &s.rx_512_to_1023_packets, &s.rx_1024_to_1522_packets,
+                    &s.rx_1523_to_max_packets}});
+    to_netdev(tx, {&s.tx_packets, &s.tx_bytes, &s.tx_broadcast_packets,
+                   &s.tx_multicast_packets,
+                   {&s.tx_1_to_64_packets, &s.tx_65_to_127_packets,
+                    &s.tx_128_to_255_packets, &s.tx_256_to_511_packets,
+                    &s.tx_512_to_1023_packets, &s.tx_1024_to_1522_packets,
+                    &s.tx_1523_to_max_packets}});
     s.rx_dropped = sw_stats_.rx_dropped.load(std::memory_order_relaxed);
     s.tx_dropped = sw_stats_.tx_dropped.load(std::memory_order_relaxed);
     return 0;

@@ -149,6 +149,8 @@ private:
     void stop_walkers(int vid);
     bool collect_counters(int vid, int vring,
                           uint64_t (&out)[QueueStats::kCount]);
+    bool sum_counters(int vid, int first, int n,
+                      uint64_t (&out)[QueueStats::kCount]);
 
     void changed() { accel_netdev_changed(netdev_); }
     void request_reconfigure() { accel_netdev_request_reconfigure(netdev_); }
