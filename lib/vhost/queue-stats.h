@@ -65,13 +65,6 @@ public:
         uint32_t v_[kSize1519Max + 1] = {};
     };
 
-    // One packet (unbatched).
-    void account(const uint8_t *frame, uint32_t len)
-    {
-        Batch b;
-        b.account(frame, len);
-        b.flush(*this);
-    }
     void add(Index i, uint64_t n) { c_[i].add(n); }
     uint64_t get(int i) const { return c_[i].get(); }
     void reset();

@@ -26,13 +26,16 @@ TEST(QueueStats, SizeBinsMatchRteVhost)
 TEST(QueueStats, CountsPacketsBytesAndCasts)
 {
     QueueStats s;
+    QueueStats::Batch b;
     uint8_t f[64] = {};
     f[0] = 0x02;                            // Unicast (locally administered).
-    s.account(f, 64);
+    b.account(f, 64);
     memset(f, 0xff, 6);
-    s.account(f, 64);                       // Broadcast.
+    b.account(f, 64);                       // Broadcast.
     f[5] = 0x01;
-    s.account(f, 100);                      // Multicast.
+    b.account(f, 100);                      // Multicast.
+    LONGS_EQUAL(0, s.get(QueueStats::kGoodPackets));   // Until flushed.
+    b.flush(s);
     LONGS_EQUAL(3, s.get(QueueStats::kGoodPackets));
     LONGS_EQUAL(228, s.get(QueueStats::kGoodBytes));
     LONGS_EQUAL(1, s.get(QueueStats::kBroadcast));
