@@ -71,27 +71,19 @@ public:
     void write(uint64_t gpa, const void *data, uint32_t len)
     {
         const uint8_t *p = static_cast<const uint8_t *>(data);
-        while (len) {
-            uint64_t c;
-            uint8_t *h = mem_.translate(gpa, len, &c);
+        for_each_piece(gpa, len, [&](uint8_t *h, uint64_t c) {
             memcpy(h, p, c);
             p += c;
-            gpa += c;
-            len -= uint32_t(c);
-        }
+        });
     }
     std::vector<uint8_t> read(uint64_t gpa, uint32_t len)
     {
         std::vector<uint8_t> out(len);
         uint8_t *p = out.data();
-        while (len) {
-            uint64_t c;
-            uint8_t *h = mem_.translate(gpa, len, &c);
+        for_each_piece(gpa, len, [&](uint8_t *h, uint64_t c) {
             memcpy(p, h, c);
             p += c;
-            gpa += c;
-            len -= uint32_t(c);
-        }
+        });
         return out;
     }
 
@@ -147,6 +139,20 @@ public:
     }
 
 private:
+    // Calls fn(host, bytes) for each piece of [gpa, gpa + len) that is
+    // contiguous in host memory.
+    template <typename F>
+    void for_each_piece(uint64_t gpa, uint32_t len, F &&fn)
+    {
+        while (len) {
+            uint64_t c;
+            uint8_t *h = mem_.translate(gpa, len, &c);
+            fn(h, c);
+            gpa += c;
+            len -= uint32_t(c);
+        }
+    }
+
     static uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
     static uint64_t host_base(std::vector<uint8_t> &v)
     {
