@@ -217,14 +217,6 @@ SplitQueue::notify(uint16_t used_start)
 }
 
 void
-SplitQueue::give_back(const uint32_t *heads, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        put_used(heads[i], 0);
-    }
-}
-
-void
 SplitQueue::reap_zero_copy(bool all)
 {
     if (!zc_) {
@@ -303,9 +295,9 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
 }
 
 // Writes the virtio-net header and the frame of 'p' ('need' bytes in
-// all) across the segments reserved in 'segs_'.
+// all) across the segments reserved in 'segs_', from 'nchains' chains.
 void
-SplitQueue::write_packet(const TxPkt &p, uint64_t need)
+SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
 {
     virtio::NetHdr hdr{};
     hdr.num_buffers = 1;
@@ -324,7 +316,7 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need)
         return;
     }
 
-    hdr.num_buffers = uint16_t(nchains_);
+    hdr.num_buffers = uint16_t(nchains);
     const uint8_t *src[2] = {reinterpret_cast<const uint8_t *>(&hdr),
                              p.data};
     uint32_t left[2] = {hdr_len_, p.len};
@@ -399,7 +391,6 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
 
     struct Chain {
         uint32_t head;
-        uint32_t seg_end;       // One past its last segment in segs_.
         uint64_t bytes;
     };
     Chain chains[kMaxMergeChains];
@@ -441,19 +432,16 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
                 // Give this chain and those reserved so far back empty;
                 // try this packet again with the next buffers.
                 count(e);
-                uint32_t heads[kMaxMergeChains + 1];
                 for (uint32_t c = 0; c < nchains; c++) {
-                    heads[c] = chains[c].head;
+                    put_used(chains[c].head, 0);
                 }
                 if (e != ChainError::kBadHead) {
-                    heads[nchains++] = head;
+                    put_used(head, 0);
                 }
-                give_back(heads, nchains);
                 refused = true;
                 break;
             }
-            chains[nchains++] = Chain{head, segs_.n, segs_.bytes - before};
-            nchains_ = nchains;
+            chains[nchains++] = Chain{head, segs_.bytes - before};
         }
         if (refused) {
             continue;
@@ -472,7 +460,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
             continue;
         }
 
-        write_packet(p, need);
+        write_packet(p, need, nchains);
         uint64_t rest = need;
         for (uint32_t c = 0; c < nchains; c++) {
             uint64_t len = std::min(chains[c].bytes, rest);

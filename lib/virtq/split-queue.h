@@ -150,7 +150,7 @@ private:
     // bad address does no harm).
     void prefetch_desc(uint16_t pos) const;
     void prefetch_buffer(uint16_t pos, bool write) const;
-    void write_packet(const TxPkt &p, uint64_t need);
+    void write_packet(const TxPkt &p, uint64_t need, uint32_t nchains);
     bool lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now);
     // Used entries are staged and written in one go by publish() (or when
     // the stage is full): fewer stalls on the cache lines the guest reads.
@@ -164,7 +164,6 @@ private:
     void flush_used();
     void publish(uint16_t used_start);
     void notify(uint16_t used_start);
-    void give_back(const uint32_t *heads, uint32_t n);
     void count(ChainError e) { errors_.chain[int(e)].add(); }
 
     bool attached_ = false;
@@ -188,8 +187,7 @@ private:
     static constexpr uint16_t kStage = 64;
     virtio::UsedElem stage_[kStage];
     uint16_t staged_ = 0;
-    SegmentList segs_;          // Scratch: the current packet's buffers,
-    uint32_t nchains_ = 0;      // in this many chains.
+    SegmentList segs_;          // Scratch: the current packet's buffers.
 };
 
 }  // namespace accel
