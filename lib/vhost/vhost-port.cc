@@ -58,13 +58,11 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
     if (walker != opts.end()) {
         if (walker->second == "auto") {
             cfg.ring_walker = RingWalker::kAuto;
-        } else if (walker->second == "always") {
-            cfg.ring_walker = RingWalker::kAlways;
         } else if (walker->second == "never") {
             cfg.ring_walker = RingWalker::kNever;
         } else {
             walker_error = "ring-walker: invalid value '" + walker->second
-                           + "' (accepted: auto, always, never)";
+                           + "' (accepted: auto, never)";
         }
     }
     for (const std::string *e : {&path.error, &retries.error, &zc.error,
@@ -962,25 +960,11 @@ VhostPort::setup_zero_copy(const std::vector<RegionFile> &files)
     zc_status_ = "active";
 }
 
-// Whether the ring walker serves 'vring' rather than rte_vhost.
-bool
-VhostPort::wants_walker(int vring) const
-{
-    switch (walker_config_.ring_walker) {
-    case VhostPortConfig::RingWalker::kAlways:
-        return true;
-    case VhostPortConfig::RingWalker::kNever:
-        return false;
-    case VhostPortConfig::RingWalker::kAuto:
-        break;
-    }
-    return zc_.mapping && vring % kVirtioQnum == kVirtioTxq;
-}
-
 void
 VhostPort::start_walker(int vid, int vring)
 {
-    if (!wants_walker(vring)) {
+    // auto: the walker serves every queue; attach() says when it cannot.
+    if (walker_config_.ring_walker == VhostPortConfig::RingWalker::kNever) {
         return;
     }
     VhostQueue &q = vq(vring);

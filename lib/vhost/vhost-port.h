@@ -39,9 +39,9 @@ struct VhostPortConfig {
     static constexpr int kTxRetriesMax = 32;
     static constexpr int kTxRetriesDefault = 8;
 
-    // Who serves the virtqueues: rte_vhost, unless the plugin's ring
-    // walker is needed (auto: zero-copy queues), or always, or never.
-    enum class RingWalker { kAuto, kAlways, kNever };
+    // Who serves the virtqueues: the plugin's ring walker wherever it
+    // can (auto: split rings without vIOMMU), or rte_vhost (never).
+    enum class RingWalker { kAuto, kNever };
     // Frames below this many bytes are copied even with zero-copy on:
     // lending costs more than copying them (see benchmark.rst).
     static constexpr int kZcThresholdDefault = 512;
@@ -144,7 +144,6 @@ private:
     }
     void start_walkers(int vid, bool new_device);
     void start_walker(int vid, int vring);
-    bool wants_walker(int vring) const;
     void setup_zero_copy(const std::vector<RegionFile> &files);
     void stop_walkers(int vid);
     bool collect_counters(int vid, int vring,

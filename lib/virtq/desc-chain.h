@@ -60,6 +60,28 @@ public:
     // hold part of the chain.
     ChainError read(uint32_t head, bool writable, SegmentList &out) const;
 
+    // The common case, without a segment list: the chain at 'head' is one
+    // descriptor in the expected direction whose buffer lies in one
+    // region.  Returns false for anything else (then read() decides:
+    // it reads the descriptor again, so nothing read here is trusted).
+    bool read_single(uint32_t head, bool writable, Segment *out) const
+    {
+        if (head >= size_) {
+            return false;
+        }
+        virtio::Desc d = load(&table_[head]);
+        uint16_t want = writable ? virtio::kDescFWrite : 0;
+        if (d.flags != want || !d.len) {
+            return false;
+        }
+        uint8_t *hva = mem_->translate_all(d.addr, d.len);
+        if (!hva) {
+            return false;
+        }
+        *out = Segment{hva, d.addr, d.len};
+        return true;
+    }
+
 private:
     // One volatile copy of a descriptor: the guest may change it under us.
     static virtio::Desc load(const virtio::Desc *d)

@@ -120,9 +120,10 @@ SplitQueue::avail_count()
     return n;
 }
 
-// How far ahead the loops prefetch descriptors and buffers.
+// How far ahead the loops prefetch descriptors.  Not the guest's buffers:
+// a prefetch-for-write of a line the guest still reads costs more than it
+// saves (measured), and the two-pass loops overlap those misses anyway.
 constexpr uint16_t kDescAhead = 8;
-constexpr uint16_t kBufAhead = 4;
 
 void
 SplitQueue::prefetch_desc(uint16_t pos) const
@@ -130,28 +131,6 @@ SplitQueue::prefetch_desc(uint16_t pos) const
     uint16_t head = load_volatile(&ring_.avail->ring[pos & mask_]);
     if (head < ring_.size) {
         __builtin_prefetch(&ring_.desc[head]);
-    }
-}
-
-void
-SplitQueue::prefetch_buffer(uint16_t pos, bool write) const
-{
-    uint16_t head = load_volatile(&ring_.avail->ring[pos & mask_]);
-    if (head >= ring_.size) {
-        return;
-    }
-    uint64_t addr = *reinterpret_cast<const volatile uint64_t *>(
-        &ring_.desc[head].addr);
-    uint64_t contiguous;
-    uint8_t *p = mem_->translate(addr, 128, &contiguous);
-    if (p) {
-        if (write) {
-            ovs_vhost_accel_prefetch_write(p);
-            ovs_vhost_accel_prefetch_write(p + contiguous - 1);
-        } else {
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + contiguous - 1);
-        }
     }
 }
 
@@ -242,13 +221,21 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         publish(used_start);
         return 0;
     }
+
+    // Two passes: the first walks the descriptors and prefetches the
+    // frames it will copy, the second copies them, so that the cache
+    // misses on guest buffers overlap instead of stalling one by one.
+    struct Copy {
+        uint8_t *dst;
+        const uint8_t *src;
+        uint32_t len;
+    };
+    Copy copies[kCopyBatch];
+    uint16_t ncopies = 0;
     uint16_t filled = 0;
 
     for (uint16_t i = 0; i < std::min(n, kDescAhead); i++) {
         prefetch_desc(last_avail_ + i);
-    }
-    for (uint16_t i = 0; i < std::min(n, kBufAhead); i++) {
-        prefetch_buffer(last_avail_ + i, false);
     }
     for (uint16_t i = 0; i < n; i++) {
         uint32_t head = load_volatile(
@@ -256,38 +243,57 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         if (i + kDescAhead < n) {
             prefetch_desc(last_avail_ + i + kDescAhead);
         }
-        if (i + kBufAhead < n) {
-            prefetch_buffer(last_avail_ + i + kBufAhead, false);
-        }
-        segs_.clear();
-        ChainError e = reader_.read(head, false, segs_);
-        if (OVS_VHOST_ACCEL_UNLIKELY(e != ChainError::kNone)) {
-            count(e);
-            if (e != ChainError::kBadHead) {
-                put_used(head, 0);
+        Segment one;
+        const Segment *segs = &one;
+        uint32_t nsegs = 1;
+        if (OVS_VHOST_ACCEL_UNLIKELY(!reader_.read_single(head, false,
+                                                          &one))) {
+            segs_.clear();
+            ChainError e = reader_.read(head, false, segs_);
+            if (OVS_VHOST_ACCEL_UNLIKELY(e != ChainError::kNone)) {
+                count(e);
+                if (e != ChainError::kBadHead) {
+                    put_used(head, 0);
+                }
+                continue;
             }
-            continue;
+            segs = segs_.seg;
+            nsegs = segs_.n;
         }
+        uint64_t bytes = nsegs == 1 ? segs[0].len : segs_.bytes;
         RxBuf &b = bufs[filled];
-        if (OVS_VHOST_ACCEL_UNLIKELY(segs_.bytes < hdr_len_)) {
+        if (OVS_VHOST_ACCEL_UNLIKELY(bytes < hdr_len_)) {
             errors_.short_chain.add();
-        } else if (OVS_VHOST_ACCEL_UNLIKELY(segs_.bytes - hdr_len_
-                                            > b.room)) {
+        } else if (OVS_VHOST_ACCEL_UNLIKELY(bytes - hdr_len_ > b.room)) {
             errors_.oversize.add();
-        } else if (zc_ && lend(b, head, held_long, now)) {
+        } else if (zc_ && lend(b, head, segs, nsegs, bytes, held_long,
+                               now)) {
             filled++;
             continue;                   // Used entry when it comes back.
         } else {
             b.zc_slot = -1;
-            b.len = uint32_t(segs_.bytes - hdr_len_);
-            if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1)) {
-                copy_bytes(b.data, segs_.seg[0].hva + hdr_len_, b.len);
+            b.len = uint32_t(bytes - hdr_len_);
+            if (OVS_VHOST_ACCEL_LIKELY(nsegs == 1)) {
+                if (OVS_VHOST_ACCEL_UNLIKELY(ncopies == kCopyBatch)) {
+                    for (const Copy &c : copies) {
+                        copy_bytes(c.dst, c.src, c.len);
+                    }
+                    ncopies = 0;
+                }
+                const uint8_t *src = segs[0].hva + hdr_len_;
+                __builtin_prefetch(src);
+                __builtin_prefetch(src + b.len - (b.len != 0));
+                ovs_vhost_accel_prefetch_write(b.data);
+                copies[ncopies++] = Copy{b.data, src, b.len};
             } else {
                 gather(segs_, hdr_len_, b.data, b.len);
             }
             filled++;
         }
         put_used(head, 0);
+    }
+    for (uint16_t i = 0; i < ncopies; i++) {
+        copy_bytes(copies[i].dst, copies[i].src, copies[i].len);
     }
     last_avail_ += n;
     publish(used_start);
@@ -340,22 +346,23 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
     }
 }
 
-// Lends the frame in 'segs_' (descriptor 'head') as 'b' if it qualifies
-// for zero-copy; counts why not otherwise.
+// Lends the frame in 'segs' (descriptor 'head', 'bytes' in all) as 'b'
+// if it qualifies for zero-copy; counts why not otherwise.
 bool
-SplitQueue::lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now)
+SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
+                 uint64_t bytes, bool held_long, uint64_t now)
 {
-    uint32_t len = uint32_t(segs_.bytes - hdr_len_);
+    uint32_t len = uint32_t(bytes - hdr_len_);
     ZcFallback why = ZcFallback::kSmall;
     uint8_t *data = nullptr;
     uint32_t headroom = 0;
     if (len < zc_min_len_) {
         why = ZcFallback::kSmall;
-    } else if (segs_.n == 1) {
-        data = segs_.seg[0].hva + hdr_len_;
+    } else if (nsegs == 1) {
+        data = segs[0].hva + hdr_len_;
         headroom = hdr_len_;
-    } else if (segs_.n == 2 && segs_.seg[0].len == hdr_len_) {
-        data = segs_.seg[1].hva;
+    } else if (nsegs == 2 && segs[0].len == hdr_len_) {
+        data = segs[1].hva;
     }
     if (!data) {
         if (len >= zc_min_len_) {
@@ -380,6 +387,28 @@ SplitQueue::lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now)
     return true;
 }
 
+// Writes the virtio-net header and the frames of the packets that fit in
+// one buffer each (enqueue()'s fast path), after all their buffers were
+// reserved: the cache misses on the guest's buffers overlap.
+void
+SplitQueue::write_simple(const SimpleWrite *w, uint16_t n)
+{
+    virtio::NetHdr hdr{};
+    hdr.num_buffers = 1;
+    for (uint16_t i = 0; i < n; i++) {
+        uint8_t *dst = w[i].hva;
+        if (hdr_len_ == sizeof hdr) {
+            memcpy(dst, &hdr, sizeof hdr);
+        } else {
+            memcpy(dst, &hdr, sizeof hdr - sizeof hdr.num_buffers);
+        }
+        copy_bytes(dst + hdr_len_, w[i].pkt->data, w[i].pkt->len);
+        if (log_) {
+            log_->guest_write(w[i].gpa, hdr_len_ + w[i].pkt->len);
+        }
+    }
+}
+
 uint16_t
 SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
 {
@@ -394,24 +423,40 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
         uint64_t bytes;
     };
     Chain chains[kMaxMergeChains];
+    SimpleWrite simple[kCopyBatch];
+    uint16_t nsimple = 0;
 
-    uint16_t ahead = std::min(avail, std::min(n, kBufAhead));
     for (uint16_t i = 0; i < std::min(avail, std::min(n, kDescAhead)); i++) {
         prefetch_desc(last_avail_ + i);
-    }
-    for (uint16_t i = 0; i < ahead; i++) {
-        prefetch_buffer(last_avail_ + i, true);
     }
     while (done < n) {
         TxPkt &p = pkts[done];
         p.dropped = false;
-        if (uint16_t(avail_end - last_avail_) > kBufAhead) {
-            prefetch_buffer(last_avail_ + kBufAhead, true);
-            if (uint16_t(avail_end - last_avail_) > kDescAhead) {
-                prefetch_desc(last_avail_ + kDescAhead);
-            }
+        if (uint16_t(avail_end - last_avail_) > kDescAhead) {
+            prefetch_desc(last_avail_ + kDescAhead);
         }
         uint64_t need = uint64_t(hdr_len_) + p.len;
+        if (last_avail_ == avail_end) {
+            break;                      // Ring full.
+        }
+
+        // Fast path: the next buffer is one descriptor that holds it all.
+        uint32_t head = load_volatile(&ring_.avail->ring[last_avail_
+                                                         & mask_]);
+        Segment one;
+        if (OVS_VHOST_ACCEL_LIKELY(reader_.read_single(head, true, &one)
+                                   && one.len >= need)) {
+            if (OVS_VHOST_ACCEL_UNLIKELY(nsimple == kCopyBatch)) {
+                write_simple(simple, nsimple);
+                nsimple = 0;
+            }
+            simple[nsimple++] = SimpleWrite{one.hva, one.gpa, &p};
+            put_used(head, uint32_t(need));
+            last_avail_++;
+            done++;
+            continue;
+        }
+
         uint16_t start = last_avail_;
         uint32_t nchains = 0;
         bool refused = false;
@@ -423,8 +468,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
                 || nchains == (mrg_rxbuf_ ? kMaxMergeChains : 1)) {
                 break;
             }
-            uint32_t head = load_volatile(
-                &ring_.avail->ring[last_avail_ & mask_]);
+            head = load_volatile(&ring_.avail->ring[last_avail_ & mask_]);
             last_avail_++;
             uint64_t before = segs_.bytes;
             ChainError e = reader_.read(head, true, segs_);
@@ -448,7 +492,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
         }
         if (segs_.bytes < need) {
             last_avail_ = start;
-            if (last_avail_ + nchains == avail_end
+            if (uint16_t(last_avail_ + nchains) == avail_end
                 && nchains < (mrg_rxbuf_ ? kMaxMergeChains : 1)) {
                 break;              // Ring full: stop here.
             }
@@ -469,6 +513,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
         }
         done++;
     }
+    write_simple(simple, nsimple);
     publish(used_start);
     return done;
 }

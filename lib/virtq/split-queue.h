@@ -145,13 +145,18 @@ public:
     }
 
 private:
-    // Cache hints for the buffers and descriptors of the entry 'ahead'
-    // positions past 'pos', read without trusting them (a prefetch of a
-    // bad address does no harm).
+    // Cache hint for the descriptor of avail entry 'pos', read without
+    // trusting it (a prefetch of a bad address does no harm).
     void prefetch_desc(uint16_t pos) const;
-    void prefetch_buffer(uint16_t pos, bool write) const;
     void write_packet(const TxPkt &p, uint64_t need, uint32_t nchains);
-    bool lend(RxBuf &b, uint32_t head, bool held_long, uint64_t now);
+    struct SimpleWrite {
+        uint8_t *hva;           // The buffer, in one piece.
+        uint64_t gpa;
+        const TxPkt *pkt;
+    };
+    void write_simple(const SimpleWrite *w, uint16_t n);
+    bool lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
+              uint64_t bytes, bool held_long, uint64_t now);
     // Used entries are staged and written in one go by publish() (or when
     // the stage is full): fewer stalls on the cache lines the guest reads.
     void put_used(uint32_t head, uint32_t len)
@@ -185,6 +190,7 @@ private:
     Counter zc_packets_;
     Counter zc_fallback_[kZcFallbackCount];
     static constexpr uint16_t kStage = 64;
+    static constexpr uint16_t kCopyBatch = 64;  // Copies deferred per pass.
     virtio::UsedElem stage_[kStage];
     uint16_t staged_ = 0;
     SegmentList segs_;          // Scratch: the current packet's buffers.
