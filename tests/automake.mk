@@ -6,6 +6,7 @@ tests_unit_unit_tests_SOURCES = \
 	tests/unit/fake-guest.h \
 	tests/unit/main.cc \
 	tests/unit/test-options.cc \
+	tests/unit/test-port-config.cc \
 	tests/unit/test-queue-stats.cc \
 	tests/unit/test-split-queue.cc \
 	tests/unit/test-tx-queue-map.cc
@@ -18,6 +19,49 @@ tests_unit_unit_tests_CXXFLAGS = $(AM_CXXFLAGS) $(CPPUTEST_CFLAGS) \
 tests_unit_unit_tests_LDFLAGS = $(UNIT_SANITIZE)
 tests_unit_unit_tests_LDADD = $(CPPUTEST_LIBS)
 endif
+
+# --- Fuzz targets (libFuzzer, clang) ----------------------------------------
+# Built with clang whatever CXX is, so by explicit rules.  "make check-fuzz"
+# replays the committed corpus, then fuzzes each target for FUZZ_SECONDS;
+# new inputs go to the build tree (tests/fuzz/corpus-TARGET), crashes to
+# tests/fuzz/crash-*.
+FUZZ_SECONDS = 30
+FUZZ_CXXFLAGS = -std=gnu++17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -I$(srcdir)/lib
+FUZZ_SPLIT_QUEUE_SRCS = tests/fuzz/fuzz-split-queue.cc \
+	lib/virtq/desc-chain.cc lib/virtq/guest-memory.cc \
+	lib/virtq/split-queue.cc
+FUZZ_PORT_CONFIG_SRCS = tests/fuzz/fuzz-port-config.cc \
+	lib/vhost/port-config.cc lib/common/options.cc
+FUZZ_TARGETS = split-queue port-config
+EXTRA_DIST += $(FUZZ_SPLIT_QUEUE_SRCS) $(FUZZ_PORT_CONFIG_SRCS) \
+	tests/fuzz/corpus tests/fuzz/make-seeds.py
+
+if HAVE_LIBFUZZER
+tests/fuzz/fuzz-split-queue: $(FUZZ_SPLIT_QUEUE_SRCS) $(ACCEL_CORE_PURE)
+	$(AM_V_CXXLD)$(MKDIR_P) tests/fuzz && $(FUZZ_CXX) $(FUZZ_CXXFLAGS) \
+		-o $@ $(addprefix $(srcdir)/,$(FUZZ_SPLIT_QUEUE_SRCS))
+tests/fuzz/fuzz-port-config: $(FUZZ_PORT_CONFIG_SRCS) $(ACCEL_CORE_PURE)
+	$(AM_V_CXXLD)$(MKDIR_P) tests/fuzz && $(FUZZ_CXX) $(FUZZ_CXXFLAGS) \
+		-o $@ $(addprefix $(srcdir)/,$(FUZZ_PORT_CONFIG_SRCS))
+CLEANFILES += $(addprefix tests/fuzz/fuzz-,$(FUZZ_TARGETS))
+
+check-fuzz: $(addprefix tests/fuzz/fuzz-,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  seeds=$(srcdir)/tests/fuzz/corpus/$$t; corpus=tests/fuzz/corpus-$$t; \
+	  mkdir -p $$corpus; \
+	  echo "fuzz-$$t: replaying $$seeds"; \
+	  ./tests/fuzz/fuzz-$$t -runs=0 $$seeds; \
+	  echo "fuzz-$$t: fuzzing for $(FUZZ_SECONDS) s"; \
+	  ./tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=tests/fuzz/ \
+	    $$corpus $$seeds; \
+	done
+else
+check-fuzz:
+	@echo "check-fuzz: clang with libFuzzer not found (install clang)"; exit 1
+endif
+.PHONY: check-fuzz
 
 # --- Test fixtures -----------------------------------------------------------
 # A plugin built "for another Open vSwitch": ovs-vswitchd must refuse it

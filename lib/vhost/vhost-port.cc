@@ -31,53 +31,11 @@ constexpr int kVirtioQnum = 2;
 constexpr int kMaxBurst = 32;   // NETDEV_MAX_BURST.
 constexpr uint64_t kVirtioNetFCsum = 1ULL << 0;
 
-const char *const kKnownIgnoredOptions[] = {
-    // Accepted by other DPDK classes, ignored by vhost-user client ports
-    // (the guest decides the number of queues), as upstream does.
-    "n_rxq", "n_txq", "n_rxq_desc", "n_txq_desc", "dpdk-devargs",
-};
 
 }  // namespace
 
 // ---------------------------------------------------------------------------
 // Configuration.
-
-std::optional<VhostPortConfig>
-VhostPortConfig::parse(const OptionMap &opts, std::string &error)
-{
-    VhostPortConfig cfg;
-
-    auto path = parse_path_option(opts, "vhost-server-path");
-    auto retries = parse_int_option(opts, "tx-retries-max", kTxRetriesMin,
-                                    kTxRetriesMax, kTxRetriesDefault);
-    auto zc = parse_bool_option(opts, "dq-zero-copy", false);
-    auto threshold = parse_int_option(opts, "dq-zero-copy-threshold", 0,
-                                      UINT16_MAX, kZcThresholdDefault);
-    std::string walker_error;
-    auto walker = opts.find("ring-walker");
-    if (walker != opts.end()) {
-        if (walker->second == "auto") {
-            cfg.ring_walker = RingWalker::kAuto;
-        } else if (walker->second == "never") {
-            cfg.ring_walker = RingWalker::kNever;
-        } else {
-            walker_error = "ring-walker: invalid value '" + walker->second
-                           + "' (accepted: auto, never)";
-        }
-    }
-    for (const std::string *e : {&path.error, &retries.error, &zc.error,
-                                 &threshold.error, &walker_error}) {
-        if (!e->empty()) {
-            error = *e;
-            return std::nullopt;
-        }
-    }
-    cfg.server_path = path.value;
-    cfg.tx_retries_max = *retries.value;
-    cfg.dq_zero_copy = *zc.value;
-    cfg.zc_threshold = *threshold.value;
-    return cfg;
-}
 
 void
 VhostSwStats::clear()
@@ -192,17 +150,7 @@ VhostPort::set_config(const OptionMap &opts, std::string &error)
     std::optional<VhostPortConfig> cfg = VhostPortConfig::parse(opts, error);
 
     for (const auto &kv : opts) {
-        static const char *const known[] = {
-            "vhost-server-path", "tx-retries-max", "dq-zero-copy",
-            "dq-zero-copy-threshold", "ring-walker"};
-        bool ok = false;
-        for (const char *k : known) {
-            ok |= kv.first == k;
-        }
-        for (const char *k : kKnownIgnoredOptions) {
-            ok |= kv.first == k;
-        }
-        if (!ok) {
+        if (!VhostPortConfig::is_known(kv.first)) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
             VLOG_WARN_RL(&rl, "%s: unknown option '%s' ignored",
                          name_.c_str(), kv.first.c_str());

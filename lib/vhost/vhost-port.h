@@ -24,6 +24,7 @@
 
 #include "common/mempool.h"
 #include "common/options.h"
+#include "vhost/port-config.h"
 #include "ovs/accel-api.h"
 #include "vhost/tx-queue-map.h"
 #include "vhost/vhost-queue.h"
@@ -32,30 +33,6 @@
 struct rte_mbuf;
 
 namespace accel {
-
-// Validated options of a port.
-struct VhostPortConfig {
-    static constexpr int kTxRetriesMin = 0;
-    static constexpr int kTxRetriesMax = 32;
-    static constexpr int kTxRetriesDefault = 8;
-
-    // Who serves the virtqueues: the plugin's ring walker wherever it
-    // can (auto: split rings without vIOMMU), or rte_vhost (never).
-    enum class RingWalker { kAuto, kNever };
-    // Frames below this many bytes are copied even with zero-copy on:
-    // lending costs more than copying them (see benchmark.rst).
-    static constexpr int kZcThresholdDefault = 512;
-
-    std::optional<std::string> server_path;
-    int tx_retries_max = kTxRetriesDefault;
-    bool dq_zero_copy = false;
-    int zc_threshold = kZcThresholdDefault;
-    RingWalker ring_walker = RingWalker::kAuto;
-
-    // Parses 'opts'; on error returns std::nullopt and sets 'error'.
-    static std::optional<VhostPortConfig> parse(const OptionMap &opts,
-                                                std::string &error);
-};
 
 // Software counters, updated by the PMD threads.
 struct VhostSwStats {
