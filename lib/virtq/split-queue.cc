@@ -233,6 +233,7 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
     Copy copies[kCopyBatch];
     uint16_t ncopies = 0;
     uint16_t filled = 0;
+    uint16_t small = 0;         // Copied for zero-copy's size threshold.
 
     for (uint16_t i = 0; i < std::min(n, kDescAhead); i++) {
         prefetch_desc(last_avail_ + i);
@@ -266,11 +267,12 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
             errors_.short_chain.add();
         } else if (OVS_VHOST_ACCEL_UNLIKELY(bytes - hdr_len_ > b.room)) {
             errors_.oversize.add();
-        } else if (zc_ && lend(b, head, segs, nsegs, bytes, held_long,
-                               now)) {
+        } else if (zc_ && bytes - hdr_len_ >= zc_min_len_
+                   && lend(b, head, segs, nsegs, bytes, held_long, now)) {
             filled++;
             continue;                   // Used entry when it comes back.
         } else {
+            small += zc_ && bytes - hdr_len_ < zc_min_len_;
             b.zc_slot = -1;
             b.len = uint32_t(bytes - hdr_len_);
             if (OVS_VHOST_ACCEL_LIKELY(nsegs == 1)) {
@@ -294,6 +296,9 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
     }
     for (uint16_t i = 0; i < ncopies; i++) {
         copy_bytes(copies[i].dst, copies[i].src, copies[i].len);
+    }
+    if (small) {
+        zc_fallback_[int(ZcFallback::kSmall)].add(small);
     }
     last_avail_ += n;
     publish(used_start);
@@ -346,28 +351,25 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
     }
 }
 
-// Lends the frame in 'segs' (descriptor 'head', 'bytes' in all) as 'b'
-// if it qualifies for zero-copy; counts why not otherwise.
+// Lends the frame in 'segs' (descriptor 'head', 'bytes' in all, at least
+// the size threshold) as 'b' if it qualifies for zero-copy; counts why not
+// otherwise.
 bool
 SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
                  uint64_t bytes, bool held_long, uint64_t now)
 {
     uint32_t len = uint32_t(bytes - hdr_len_);
-    ZcFallback why = ZcFallback::kSmall;
+    ZcFallback why = ZcFallback::kChained;
     uint8_t *data = nullptr;
     uint32_t headroom = 0;
-    if (len < zc_min_len_) {
-        why = ZcFallback::kSmall;
-    } else if (nsegs == 1) {
+    if (nsegs == 1) {
         data = segs[0].hva + hdr_len_;
         headroom = hdr_len_;
     } else if (nsegs == 2 && segs[0].len == hdr_len_) {
         data = segs[1].hva;
     }
     if (!data) {
-        if (len >= zc_min_len_) {
-            why = ZcFallback::kChained;
-        }
+        // Not contiguous in host memory: copied.
     } else if (held_long) {
         why = ZcFallback::kHeldLong;
         data = nullptr;
