@@ -79,9 +79,11 @@ TESTSUITE_AT = \
 	tests/plugin.at \
 	tests/vhost.at \
 	tests/zero-copy.at \
+	tests/security.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
+	tests/fixtures/hostile-guest.py \
 	tests/package.m4
 DISTCLEANFILES = tests/atconfig tests/atlocal
 
@@ -104,8 +106,12 @@ $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
 
 AUTOTEST_PATH = $(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
 
+# The suite runs in a network namespace of its own (unshare): the userspace
+# datapath's tap devices, veths and net_tap ports never meet the host's
+# network or another ovs-vswitchd's.
 check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all $(check_LTLIBRARIES)
-	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	unshare --net -- $(SHELL) -c 'ip link set lo up && exec "$$0" "$$@"' \
+		$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 
 check-unit: $(check_PROGRAMS)

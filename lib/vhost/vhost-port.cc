@@ -330,21 +330,9 @@ VhostPort::queue_report()
                      q->ring().last_avail(), q->ring().last_used());
             out += line;
         }
-        const QueueErrors &e = q->ring().errors();
-        for (int c = 1; c < kChainErrorCount; c++) {
-            if (e.chain[c].get()) {
-                out += std::string(", ") + chain_error_name(ChainError(c))
-                       + " " + std::to_string(e.chain[c].get());
-            }
-        }
-        if (e.short_chain.get()) {
-            out += ", short_chain " + std::to_string(e.short_chain.get());
-        }
-        if (e.bad_avail_idx.get()) {
-            out += ", bad_avail_idx " + std::to_string(e.bad_avail_idx.get());
-        }
-        if (e.oversize.get()) {
-            out += ", oversize " + std::to_string(e.oversize.get());
+        std::string errors = q->ring().errors().describe();
+        if (!errors.empty()) {
+            out += ", " + errors;
         }
         out += "\n";
     }
@@ -995,6 +983,13 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
     SplitQueue &ring = q.ring();
     uint16_t avail = ring.avail_count();
     if (!avail) {
+        // Lent frames that came back must reach the guest even when it has
+        // nothing new to send: it may be waiting for exactly those.
+        ZcArena *arena = q.arena();
+        if (arena && arena->table().in_flight()) {
+            ring.reap_zero_copy(false);
+            q.set_zc_in_flight(arena->table().in_flight());
+        }
         if (qfill) {
             *qfill = 0;
         }
@@ -1015,6 +1010,9 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
     ZcArena *arena = q.arena();
     uint16_t got = ring.dequeue_counted(bufs, n,
                                         arena ? rte_get_tsc_cycles() : 0);
+    if (uint32_t refused = ring.take_refused(); OVS_UNLIKELY(refused)) {
+        log_refused(q, refused);
+    }
     QueueStats::Batch stats;
     for (uint16_t i = 0; i < got; i++) {
         rte_mbuf *m = pkts[i];
@@ -1077,7 +1075,25 @@ VhostPort::tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries)
     }
     *retries = std::min(*retries, max_retries);
     stats.flush(q.stats());
+    if (uint32_t refused = ring.take_refused(); OVS_UNLIKELY(refused)) {
+        log_refused(q, refused);
+    }
     return sent;
+}
+
+// A burst refused descriptor chains (or dropped packets that can never
+// fit): one rate-limited line with the queue's counts by reason.
+void
+VhostPort::log_refused(const VhostQueue &q, uint32_t n)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    int vring = q.vring();
+    VLOG_WARN_RL(&rl, "%s: vring %d (guest %s queue %d): %u descriptor "
+                 "chain(s) refused or packet(s) dropped; so far: %s",
+                 name_.c_str(), vring,
+                 vring % kVirtioQnum == kVirtioTxq ? "TX" : "RX",
+                 vring / kVirtioQnum, n,
+                 q.ring().errors().describe().c_str());
 }
 
 int

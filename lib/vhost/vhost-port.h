@@ -109,6 +109,8 @@ private:
     // Datapath halves.
     int rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill);
     int tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries);
+    __attribute__((cold, noinline)) void log_refused(const VhostQueue &q,
+                                                     uint32_t n);
     int tx_rte_vhost(int vid, int vring, rte_mbuf **pkts, int cnt,
                      int *retries);
 

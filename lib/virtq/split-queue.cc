@@ -60,6 +60,25 @@ QueueErrors::invalid_descs() const
     return sum;
 }
 
+std::string
+QueueErrors::describe() const
+{
+    std::string out;
+    auto add = [&out](const char *name, uint64_t n) {
+        if (n) {
+            out += (out.empty() ? "" : ", ") + std::string(name) + " "
+                   + std::to_string(n);
+        }
+    };
+    for (int c = 1; c < kChainErrorCount; c++) {
+        add(chain_error_name(ChainError(c)), chain[c].get());
+    }
+    add("short_chain", short_chain.get());
+    add("bad_avail_idx", bad_avail_idx.get());
+    add("oversize", oversize.get());
+    return out;
+}
+
 void
 QueueErrors::reset()
 {
@@ -111,12 +130,17 @@ SplitQueue::avail_count()
 {
     uint16_t idx = __atomic_load_n(&ring_.avail->idx, __ATOMIC_ACQUIRE);
     uint16_t n = idx - last_avail_;
-    if (n > ring_.size) {
+    if (OVS_VHOST_ACCEL_UNLIKELY(n > ring_.size)) {
         // The guest claims more than the ring holds: ignore it until it
-        // writes a sane index.
-        errors_.bad_avail_idx.add();
+        // writes a sane index (counted once per such episode).
+        if (!avail_insane_) {
+            avail_insane_ = true;
+            errors_.bad_avail_idx.add();
+            refused_++;
+        }
         return 0;
     }
+    avail_insane_ = false;
     return n;
 }
 
@@ -265,8 +289,10 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         RxBuf &b = bufs[filled];
         if (OVS_VHOST_ACCEL_UNLIKELY(bytes < hdr_len_)) {
             errors_.short_chain.add();
+            refused_++;
         } else if (OVS_VHOST_ACCEL_UNLIKELY(bytes - hdr_len_ > b.room)) {
             errors_.oversize.add();
+            refused_++;
         } else if (zc_ && bytes - hdr_len_ >= zc_min_len_
                    && lend(b, head, segs, nsegs, bytes, held_long, now)) {
             filled++;
@@ -500,6 +526,7 @@ SplitQueue::enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped)
             }
             // These buffers can never hold it.
             errors_.oversize.add();
+            refused_++;
             p.dropped = true;
             ++*dropped;
             done++;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "common/compiler.h"
 #include "common/counter.h"
@@ -75,9 +76,12 @@ struct QueueErrors {
     Counter chain[kChainErrorCount];    // By ChainError.
     Counter short_chain;        // Guest TX chain shorter than the header.
     Counter oversize;           // Packet larger than the buffer(s).
-    Counter bad_avail_idx;      // avail->idx more than 'size' ahead.
+    Counter bad_avail_idx;      // avail->idx more than 'size' ahead
+                                // (once per episode, not per poll).
 
     uint64_t invalid_descs() const;
+    // The non-zero counts by reason: "bad_address 3, loop 1", or "".
+    std::string describe() const;
     void reset();
 };
 
@@ -133,6 +137,15 @@ public:
     // '*dropped').  Stops early when the ring is full.
     uint16_t enqueue(TxPkt *pkts, uint16_t n, uint16_t *dropped);
 
+    // Chains refused or packets dropped (any QueueErrors count) since the
+    // last take_refused(): the caller logs them, rate-limited.
+    uint32_t take_refused()
+    {
+        uint32_t n = refused_;
+        refused_ = 0;
+        return n;
+    }
+
     // Zeroes the error, notification and zero-copy counters.
     void reset_counters();
     const QueueErrors &errors() const { return errors_; }
@@ -169,7 +182,11 @@ private:
     void flush_used();
     void publish(uint16_t used_start);
     void notify(uint16_t used_start);
-    void count(ChainError e) { errors_.chain[int(e)].add(); }
+    void count(ChainError e)
+    {
+        errors_.chain[int(e)].add();
+        refused_++;
+    }
 
     bool attached_ = false;
     VringAddrs ring_;
@@ -183,6 +200,8 @@ private:
     uint16_t last_avail_ = 0;
     uint16_t last_used_ = 0;
     QueueErrors errors_;
+    uint32_t refused_ = 0;
+    bool avail_insane_ = false;     // avail->idx too far ahead, counted.
     Counter notifications_;
     InflightTable *zc_ = nullptr;
     uint32_t zc_min_len_ = 0;

@@ -267,8 +267,16 @@ TEST(SplitQueueDequeue, AvailIndexTooFarAheadIsIgnored)
     g.set_avail_idx(g.size() + 1);
     Bufs b(4);
     LONGS_EQUAL(0, q.dequeue(b.bufs.data(), 4));
-    LONGS_EQUAL(1, q.errors().bad_avail_idx.get());
+    LONGS_EQUAL(0, q.dequeue(b.bufs.data(), 4));
+    LONGS_EQUAL(1, q.errors().bad_avail_idx.get());     // Once per episode.
     LONGS_EQUAL(0, g.used_idx());
+    // Sane again, then a second episode.
+    g.set_avail_idx(0);
+    LONGS_EQUAL(0, q.dequeue(b.bufs.data(), 4));
+    g.set_avail_idx(uint16_t(-1));
+    LONGS_EQUAL(0, q.dequeue(b.bufs.data(), 4));
+    LONGS_EQUAL(2, q.errors().bad_avail_idx.get());
+    LONGS_EQUAL(2, q.take_refused());
 }
 
 TEST(SplitQueueDequeue, OversizePacketDroppedNotStuck)
