@@ -79,12 +79,15 @@ TESTSUITE_AT = \
 	tests/plugin.at \
 	tests/vhost.at \
 	tests/zero-copy.at \
+	tests/migration.at \
 	tests/security.at \
+	tests/fault.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/fixtures/hostile-guest.py \
 	tests/package.m4
+EXTRA_DIST += tests/guest/build-guest tests/guest/init tests/guest/run-guest tests/guest/nolog.c
 DISTCLEANFILES = tests/atconfig tests/atlocal
 
 AUTOM4TE = autom4te

@@ -87,6 +87,9 @@ void accel_vhost_port_get_custom_stats(struct accel_vhost_port *,
                                        accel_counter_cb *, void *aux);
 void accel_vhost_port_set_admin_up(struct accel_vhost_port *, bool up);
 bool accel_vhost_port_carrier(struct accel_vhost_port *);
+/* Main thread, every loop (netdev class 'run'): a port whose carrier
+ * changed since the last call reports a change (Interface:link_state). */
+void accel_vhost_ports_run(void);
 int accel_vhost_port_numa(struct accel_vhost_port *);
 int accel_vhost_port_n_rxq(struct accel_vhost_port *);
 int accel_vhost_port_n_txq(struct accel_vhost_port *);

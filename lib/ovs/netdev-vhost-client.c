@@ -14,7 +14,9 @@
 #include "dp-packet.h"
 #include "netdev-provider.h"
 #include "openvswitch/vlog.h"
+#include "connectivity.h"
 #include "ovs-rcu.h"
+#include "seq.h"
 #include "smap.h"
 #include "util.h"
 
@@ -51,10 +53,19 @@ accel_netdev_request_reconfigure(struct netdev *netdev)
     netdev_request_reconfigure(netdev);
 }
 
+/* netdev_change_seq_changed() wakes the main thread (connectivity seq)
+ * before it bumps the netdev's own change_seq: called from rte_vhost's
+ * event thread, the main thread may look at change_seq in between, see
+ * nothing new and never update Interface:link_state (seen: a guest killed
+ * right after it connected stayed "up" for good).  Bump first, then wake. */
 void
 accel_netdev_changed(struct netdev *netdev)
 {
-    netdev_change_seq_changed(netdev);
+    atomic_thread_fence(memory_order_release);
+    if (!++netdev->change_seq) {
+        netdev->change_seq++;
+    }
+    seq_change(connectivity_seq_get());
 }
 
 const char *
@@ -172,6 +183,12 @@ netdev_vhost_reconfigure(struct netdev *netdev)
     netdev->n_rxq = accel_vhost_port_n_rxq(port);
     netdev->n_txq = accel_vhost_port_n_txq(port);
     return error;
+}
+
+static void
+netdev_vhost_run(const struct netdev_class *class OVS_UNUSED)
+{
+    accel_vhost_ports_run();
 }
 
 static int
@@ -410,6 +427,7 @@ const struct netdev_class accel_vhost_client_class = {
     .dealloc = netdev_vhost_dealloc,
     .get_config = netdev_vhost_get_config,
     .set_config = netdev_vhost_set_config,
+    .run = netdev_vhost_run,
     .reconfigure = netdev_vhost_reconfigure,
     .send = netdev_vhost_send,
     .get_numa_id = netdev_vhost_get_numa_id,

@@ -8,6 +8,7 @@
 
 #include "ovs/accel-api.h"
 #include "vhost/vhost-port.h"
+#include "vhost/vhost-registry.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_api);
 
@@ -122,6 +123,15 @@ void
 accel_vhost_port_set_admin_up(struct accel_vhost_port *p, bool up)
 {
     p->port.set_admin_up(up);
+}
+
+void
+accel_vhost_ports_run(void)
+{
+    accel::VhostRegistry::instance().for_each(
+        [](const std::string &, accel::VhostPort &port) {
+            port.report_carrier();
+        });
 }
 
 bool

@@ -962,10 +962,13 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
     VhostQueue *q = vq_if(vring);
-    if (OVS_LIKELY(q && q->enter())) {
+    VhostQueue::Owner owner = q ? q->enter() : VhostQueue::kRteVhost;
+    if (OVS_LIKELY(owner == VhostQueue::kWalker)) {
         int n = rx_walker(*q, pkts, qfill);
         q->leave();
         return n;
+    } else if (OVS_UNLIKELY(owner == VhostQueue::kNobody)) {
+        return 0;                       // Changing hands: next poll.
     }
     int n = rte_vhost_dequeue_burst(vid, vring,
                                     mp_.load(std::memory_order_relaxed),
@@ -1161,13 +1164,14 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     }
     int vring = qid * kVirtioQnum + kVirtioRxq;
     VhostQueue *q = vq_if(vring);
-    int retries, sent;
-    if (OVS_LIKELY(q && q->enter())) {
+    int retries = 0, sent = 0;
+    VhostQueue::Owner owner = q ? q->enter() : VhostQueue::kRteVhost;
+    if (OVS_LIKELY(owner == VhostQueue::kWalker)) {
         sent = tx_walker(*q, pkts, cnt, &retries);
         q->leave();
-    } else {
+    } else if (owner == VhostQueue::kRteVhost) {
         sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
-    }
+    }                                   // kNobody: changing hands, dropped.
     tq.lock.clear(std::memory_order_release);
 
     rte_pktmbuf_free_bulk(pkts, cnt);

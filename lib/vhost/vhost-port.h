@@ -64,6 +64,19 @@ public:
     void get_custom_stats(accel_counter_cb *cb, void *aux);
     void set_admin_up(bool up) { admin_up_.store(up); }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
+    // Main thread, every loop: reports a carrier change that the bridge
+    // has not seen.  The rte_vhost thread reports changes as they happen,
+    // but OVS's change_seq is not meant for other threads (a change can
+    // slip between the bridge's two reads; seen after an ovs-vswitchd
+    // restart: link_state stuck "down" with traffic flowing).
+    void report_carrier()
+    {
+        bool c = carrier();
+        if (c != reported_carrier_) {
+            reported_carrier_ = c;
+            changed();
+        }
+    }
     int numa() const;
     // One line per virtqueue for "ovs-appctl vhost-accel/show".
     std::string queue_report();
@@ -136,6 +149,7 @@ private:
 
     netdev *netdev_;
     const std::string name_;
+    bool reported_carrier_ = false;         // Main thread only.
 
     std::mutex mutex_;                      // Control state below.
     VhostPortConfig config_;

@@ -54,14 +54,15 @@ VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features,
         ring_.set_zero_copy(&arena_->table(), zc->min_len, zc->max_hold);
     }
     off_ = WalkerOff::kNone;
-    on_.store(true, std::memory_order_release);
+    owner_.store(kWalker, std::memory_order_release);
     return off_;
 }
 
 bool
 VhostQueue::stop()
 {
-    bool was = on_.exchange(false);     // seq_cst: pairs with enter().
+    // Nobody serves the ring until hand_back(); seq_cst: pairs with enter().
+    bool was = owner_.exchange(kNobody) == kWalker;
     while (busy_.load(std::memory_order_acquire)) {
         ovs_vhost_accel_cpu_relax();    // At most one burst.
     }
@@ -89,13 +90,13 @@ VhostQueue::stop()
 void
 VhostQueue::hand_back(int vid)
 {
-    if (!stopped_with_walker_) {
-        return;
+    if (stopped_with_walker_) {
+        stopped_with_walker_ = false;
+        rte_vhost_set_vring_base(vid, vring_, ring_.last_avail(),
+                                 ring_.last_used());
+        ring_.detach();
     }
-    stopped_with_walker_ = false;
-    rte_vhost_set_vring_base(vid, vring_, ring_.last_avail(),
-                             ring_.last_used());
-    ring_.detach();
+    owner_.store(kRteVhost, std::memory_order_release);
 }
 
 void

@@ -68,20 +68,30 @@ public:
         zc_in_flight_.store(n, std::memory_order_relaxed);
     }
 
-    // Datapath: if enter() returns true the walker serves the queue until
-    // leave().  One thread at a time (the rxq's PMD, or the TX lock holder).
-    bool enter()
+    // Who may touch the ring.  Between stop() and hand_back() nobody: the
+    // walker is draining or handing its indices over, and rte_vhost's are
+    // stale (its burst would write the used ring under ours).
+    enum Owner : uint8_t { kRteVhost, kWalker, kNobody };
+
+    // Datapath: if enter() returns kWalker the walker serves the queue
+    // until leave(); kRteVhost: use rte_vhost; kNobody: skip this poll.
+    // One thread at a time (the rxq's PMD, or the TX lock holder).
+    Owner enter()
     {
         busy_.store(true, std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (OVS_VHOST_ACCEL_LIKELY(on_.load(std::memory_order_relaxed))) {
-            return true;
+        Owner o = owner_.load(std::memory_order_relaxed);
+        if (OVS_VHOST_ACCEL_LIKELY(o == kWalker)) {
+            return o;
         }
         busy_.store(false, std::memory_order_release);
-        return false;
+        return o;
     }
     void leave() { busy_.store(false, std::memory_order_release); }
-    bool walker() const { return on_.load(std::memory_order_acquire); }
+    bool walker() const
+    {
+        return owner_.load(std::memory_order_acquire) == kWalker;
+    }
     SplitQueue &ring() { return ring_; }
     ZcArena *arena() { return arena_; }     // Null: no zero-copy.
     uint16_t zc_in_flight() const { return zc_in_flight_.load(); }
@@ -103,7 +113,7 @@ private:
     };
 
     const uint16_t vring_;
-    std::atomic<bool> on_{false};
+    std::atomic<Owner> owner_{kRteVhost};
     std::atomic<bool> busy_{false};
     bool stopped_with_walker_ = false;
     WalkerOff off_ = WalkerOff::kNotStarted;
