@@ -58,6 +58,7 @@ accel_core_init(const struct accel_global_config *cfg)
     accel::VhostGlobalConfig &g = accel::VhostRegistry::instance().global();
     g.iommu_support = cfg->vhost_iommu_support;
     g.postcopy_support = cfg->vhost_postcopy_support;
+    g.memory_locked = cfg->memory_locked;
     accel::MempoolRegistry::instance().set_per_port_memory(
         cfg->per_port_memory);
     VLOG_INFO("ovs-vhost-accel %s: vhost-iommu-support=%s, "

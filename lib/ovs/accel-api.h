@@ -46,6 +46,7 @@ struct accel_global_config {
     bool vhost_iommu_support;
     bool vhost_postcopy_support;
     bool per_port_memory;
+    bool memory_locked;         /* ovs-vswitchd --mlockall: no postcopy. */
 };
 int accel_core_init(const struct accel_global_config *);
 /* Text for "ovs-appctl vhost-accel/show" (malloc()ed). */

@@ -59,8 +59,9 @@ ovs_plugin_init(const struct smap *other_config)
                                                 false),
         .per_port_memory = smap_get_bool(other_config, "per-port-memory",
                                          false),
+        .memory_locked = memory_locked(),
     };
-    if (cfg.vhost_postcopy_support && memory_locked()) {
+    if (cfg.vhost_postcopy_support && cfg.memory_locked) {
         VLOG_WARN("vhost-postcopy-support is not compatible with mlockall "
                   "(--mlockall): disabled");
         cfg.vhost_postcopy_support = false;

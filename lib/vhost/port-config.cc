@@ -8,7 +8,8 @@ namespace {
 
 const char *const kKnownOptions[] = {
     "vhost-server-path", "tx-retries-max", "dq-zero-copy",
-    "dq-zero-copy-threshold", "ring-walker",
+    "dq-zero-copy-threshold", "ring-walker", "vhost-iommu-support",
+    "vhost-postcopy-support",
 };
 
 const char *const kKnownIgnoredOptions[] = {
@@ -46,6 +47,8 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
     auto zc = parse_bool_option(opts, "dq-zero-copy", false);
     auto threshold = parse_int_option(opts, "dq-zero-copy-threshold", 0,
                                       UINT16_MAX, kZcThresholdDefault);
+    auto iommu = parse_bool_option(opts, "vhost-iommu-support", false);
+    auto postcopy = parse_bool_option(opts, "vhost-postcopy-support", false);
     std::string walker_error;
     auto walker = opts.find("ring-walker");
     if (walker != opts.end()) {
@@ -59,7 +62,8 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
         }
     }
     for (const std::string *e : {&path.error, &retries.error, &zc.error,
-                                 &threshold.error, &walker_error}) {
+                                 &threshold.error, &walker_error,
+                                 &iommu.error, &postcopy.error}) {
         if (!e->empty()) {
             error = *e;
             return std::nullopt;
@@ -69,6 +73,12 @@ VhostPortConfig::parse(const OptionMap &opts, std::string &error)
     cfg.tx_retries_max = *retries.value;
     cfg.dq_zero_copy = *zc.value;
     cfg.zc_threshold = *threshold.value;
+    if (opts.count("vhost-iommu-support")) {
+        cfg.iommu_support = iommu.value;
+    }
+    if (opts.count("vhost-postcopy-support")) {
+        cfg.postcopy_support = postcopy.value;
+    }
     return cfg;
 }
 

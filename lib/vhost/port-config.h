@@ -28,6 +28,10 @@ struct VhostPortConfig {
     bool dq_zero_copy = false;
     int zc_threshold = kZcThresholdDefault;
     RingWalker ring_walker = RingWalker::kAuto;
+    // vIOMMU (IOTLB) and postcopy support on this port's socket; unset:
+    // the other_config knob of the same name decides.
+    std::optional<bool> iommu_support;
+    std::optional<bool> postcopy_support;
 
     // Whether 'key' is an option of these ports (or one that other DPDK
     // classes take and these ignore, as upstream does).

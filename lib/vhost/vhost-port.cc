@@ -82,6 +82,10 @@ VhostPort::register_socket(const std::string &path)
     }
 
     uint64_t flags = vhost_flags();
+    if (postcopy_refused()) {
+        VLOG_WARN("%s: vhost-postcopy-support is not compatible with mlockall "
+                  "(--mlockall): disabled", name_.c_str());
+    }
     int err = rte_vhost_driver_register(path.c_str(), flags);
     if (err) {
         VLOG_ERR("vhost-user device setup failure for device %s",
@@ -90,6 +94,7 @@ VhostPort::register_socket(const std::string &path)
         return EINVAL;
     }
     registered_path_ = path;
+    registered_flags_.store(flags);
     uint64_t disabled = kVirtioNetFCsum;
     if (config_.dq_zero_copy) {
         disabled |= 1ULL << virtio::kFInOrder;
@@ -104,7 +109,11 @@ VhostPort::register_socket(const std::string &path)
         return EINVAL;
     }
     VLOG_INFO("vHost User device '%s' created in 'client' mode, using "
-              "client socket '%s'", name_.c_str(), path.c_str());
+              "client socket '%s'%s%s", name_.c_str(), path.c_str(),
+              flags & RTE_VHOST_USER_IOMMU_SUPPORT
+              ? ", vhost-iommu-support" : "",
+              flags & RTE_VHOST_USER_POSTCOPY_SUPPORT
+              ? ", vhost-postcopy-support" : "");
     return 0;
 }
 
@@ -124,6 +133,7 @@ VhostPort::unregister_socket()
     }
     VhostRegistry::instance().remove(registered_path_, this);
     registered_path_.clear();
+    registered_flags_.store(0);
 }
 
 uint64_t
@@ -132,13 +142,21 @@ VhostPort::vhost_flags() const
     const VhostGlobalConfig &global = VhostRegistry::instance().global();
     uint64_t flags = RTE_VHOST_USER_CLIENT | RTE_VHOST_USER_NET_STATS_ENABLE
                      | RTE_VHOST_USER_LINEARBUF_SUPPORT;
-    if (global.iommu_support) {
+    if (config_.iommu_support.value_or(global.iommu_support)) {
         flags |= RTE_VHOST_USER_IOMMU_SUPPORT;
     }
-    if (global.postcopy_support) {
+    if (config_.postcopy_support.value_or(global.postcopy_support)
+        && !global.memory_locked) {
         flags |= RTE_VHOST_USER_POSTCOPY_SUPPORT;
     }
     return flags;
+}
+
+bool
+VhostPort::postcopy_refused() const
+{
+    return config_.postcopy_support.value_or(false)
+           && VhostRegistry::instance().global().memory_locked;
 }
 
 // ---------------------------------------------------------------------------
@@ -172,7 +190,9 @@ VhostPort::set_config(const OptionMap &opts, std::string &error)
     if (cfg->server_path != config_.server_path
         || cfg->dq_zero_copy != config_.dq_zero_copy
         || cfg->zc_threshold != config_.zc_threshold
-        || cfg->ring_walker != config_.ring_walker) {
+        || cfg->ring_walker != config_.ring_walker
+        || cfg->iommu_support != config_.iommu_support
+        || cfg->postcopy_support != config_.postcopy_support) {
         request_reconfigure();
     }
     if (cfg->dq_zero_copy && !config_.dq_zero_copy
@@ -221,11 +241,22 @@ VhostPort::reconfigure()
 
     // Unlike upstream, a changed vhost-server-path takes effect: the old
     // socket is unregistered (which disconnects the guest) and the new one
-    // registered.
-    if (path != registered_path_) {
-        if (!registered_path_.empty()) {
+    // registered.  So do per-port vhost-iommu-support and
+    // vhost-postcopy-support (rte_vhost takes them at registration).
+    uint64_t flags = vhost_flags();
+    if (path != registered_path_
+        || (!path.empty() && flags != registered_flags_.load())) {
+        if (!registered_path_.empty() && path != registered_path_) {
             VLOG_INFO("%s: vhost-server-path changed from '%s' to '%s'",
                       name_.c_str(), registered_path_.c_str(), path.c_str());
+        } else if (!registered_path_.empty()) {
+            VLOG_INFO("%s: vhost-iommu-support=%s, vhost-postcopy-support=%s:"
+                      " re-registering socket '%s' (the guest reconnects)",
+                      name_.c_str(),
+                      flags & RTE_VHOST_USER_IOMMU_SUPPORT ? "true" : "false",
+                      flags & RTE_VHOST_USER_POSTCOPY_SUPPORT ? "true"
+                                                              : "false",
+                      path.c_str());
         }
         unregister_socket();
         if (!path.empty()) {
@@ -392,6 +423,16 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
     }
     if (!config_error_.empty()) {
         cb(aux, "config_error", config_error_.c_str());
+    }
+    // (Like dq-zero-copy: no keys when off, upstream's status otherwise.)
+    uint64_t flags = registered_flags_.load();
+    if (flags & RTE_VHOST_USER_IOMMU_SUPPORT) {
+        cb(aux, "vhost-iommu-support", "true");
+    }
+    if (flags & RTE_VHOST_USER_POSTCOPY_SUPPORT) {
+        cb(aux, "vhost-postcopy-support", "true");
+    } else if (postcopy_refused()) {
+        cb(aux, "vhost-postcopy-support", "false (mlockall)");
     }
     int vid = vid_.load();
     if (vid < 0) {
@@ -868,7 +909,7 @@ VhostPort::setup_zero_copy(const std::vector<RegionFile> &files)
         why = "packed ring";
     } else if (virtio::has_feature(features_, virtio::kFInOrder)) {
         why = "in-order negotiated; active at the next guest connection";
-    } else if (VhostRegistry::instance().global().postcopy_support) {
+    } else if (registered_flags_.load() & RTE_VHOST_USER_POSTCOPY_SUPPORT) {
         // Our own mapping would not see userfaultfd's pages arrive.
         why = "postcopy";
     }

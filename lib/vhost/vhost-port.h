@@ -145,7 +145,9 @@ private:
 
     void changed() { accel_netdev_changed(netdev_); }
     void request_reconfigure() { accel_netdev_request_reconfigure(netdev_); }
+    // rte_vhost flags for the socket, from 'config_' and the global knobs.
     uint64_t vhost_flags() const;
+    bool postcopy_refused() const;      // Asked for, but --mlockall.
 
     netdev *netdev_;
     const std::string name_;
@@ -156,6 +158,7 @@ private:
     bool configured_ = false;               // set_config() succeeded once.
     std::string config_error_;              // Last rejected options.
     std::string registered_path_;           // Socket we registered, if any.
+    std::atomic<uint64_t> registered_flags_{0};   // Its rte_vhost flags.
     int socket_id_;
     int requested_socket_id_;
     std::atomic<int> mtu_{1500};

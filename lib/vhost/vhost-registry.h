@@ -19,6 +19,7 @@ class VhostPort;
 struct VhostGlobalConfig {
     bool iommu_support = false;
     bool postcopy_support = false;
+    bool memory_locked = false;     // --mlockall: postcopy impossible.
 };
 
 class VhostRegistry {

@@ -15,6 +15,7 @@ namespace {
 const char *const kKeys[] = {
     "vhost-server-path", "tx-retries-max", "dq-zero-copy",
     "dq-zero-copy-threshold", "ring-walker", "n_rxq",
+    "vhost-iommu-support", "vhost-postcopy-support",
 };
 
 }  // namespace

@@ -71,5 +71,7 @@ for name, text in [
          "dq-zero-copy=true\ndq-zero-copy-threshold=256\nring-walker=auto"),
         ("bad-retries", "tx-retries-max=99"),
         ("bad-walker", "ring-walker=always\nn_rxq=4"),
+        ("iommu-postcopy", "vhost-iommu-support=true\n"
+         "vhost-postcopy-support=yes"),
         ("empty-path", "vhost-server-path=")]:
     write("port-config", name, text.encode())

@@ -18,6 +18,9 @@ TEST(PortConfig, Defaults)
     CHECK_FALSE(c->dq_zero_copy);
     LONGS_EQUAL(512, c->zc_threshold);
     CHECK(c->ring_walker == VhostPortConfig::RingWalker::kAuto);
+    // The global other_config knobs decide.
+    CHECK_FALSE(c->iommu_support.has_value());
+    CHECK_FALSE(c->postcopy_support.has_value());
 }
 
 TEST(PortConfig, EveryOption)
@@ -27,7 +30,9 @@ TEST(PortConfig, EveryOption)
                                      {"tx-retries-max", "0"},
                                      {"dq-zero-copy", "true"},
                                      {"dq-zero-copy-threshold", "0"},
-                                     {"ring-walker", "never"}},
+                                     {"ring-walker", "never"},
+                                     {"vhost-iommu-support", "true"},
+                                     {"vhost-postcopy-support", "false"}},
                                     error);
     CHECK(c.has_value());
     STRCMP_EQUAL("/run/vm.sock", c->server_path->c_str());
@@ -35,6 +40,8 @@ TEST(PortConfig, EveryOption)
     CHECK(c->dq_zero_copy);
     LONGS_EQUAL(0, c->zc_threshold);
     CHECK(c->ring_walker == VhostPortConfig::RingWalker::kNever);
+    CHECK(c->iommu_support.value());
+    CHECK_FALSE(c->postcopy_support.value());
 }
 
 TEST(PortConfig, ErrorsNameTheOptionAndTheAcceptedValues)
@@ -50,6 +57,10 @@ TEST(PortConfig, ErrorsNameTheOptionAndTheAcceptedValues)
         {{{"dq-zero-copy-threshold", "65536"}}, "dq-zero-copy-threshold"},
         {{{"ring-walker", "always"}}, "ring-walker: invalid value 'always' "
                                       "(accepted: auto, never)"},
+        {{{"vhost-iommu-support", "1"}}, "vhost-iommu-support: invalid "
+                                         "value '1'"},
+        {{{"vhost-postcopy-support", ""}}, "vhost-postcopy-support: "
+                                           "invalid value ''"},
     };
     for (auto &t : cases) {
         std::string error;
