@@ -112,7 +112,10 @@ AUTOTEST_PATH = $(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDI
 # The suite runs in a network namespace of its own (unshare): the userspace
 # datapath's tap devices, veths and net_tap ports never meet the host's
 # network or another ovs-vswitchd's.
+# The QEMU test guest is built (downloaded) first: the suite runs in a
+# network namespace of its own, without network.
 check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all $(check_LTLIBRARIES)
+	-$(srcdir)/tests/guest/build-guest guest
 	unshare --net -- $(SHELL) -c 'ip link set lo up && exec "$$0" "$$@"' \
 		$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
