@@ -5,6 +5,7 @@ tests_unit_unit_tests_SOURCES = \
 	$(ACCEL_CORE_PURE) \
 	tests/unit/fake-guest.h \
 	tests/unit/main.cc \
+	tests/unit/test-carrier-reporter.cc \
 	tests/unit/test-options.cc \
 	tests/unit/test-port-config.cc \
 	tests/unit/test-queue-stats.cc \

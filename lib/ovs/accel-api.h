@@ -88,9 +88,13 @@ void accel_vhost_port_get_custom_stats(struct accel_vhost_port *,
                                        accel_counter_cb *, void *aux);
 void accel_vhost_port_set_admin_up(struct accel_vhost_port *, bool up);
 bool accel_vhost_port_carrier(struct accel_vhost_port *);
-/* Main thread, every loop (netdev class 'run'): a port whose carrier
- * changed since the last call reports a change (Interface:link_state). */
-void accel_vhost_ports_run(void);
+/* Main thread, every loop (netdev class 'run', 'now' from time_msec()): a
+ * port whose carrier changed since the last call reports a change
+ * (Interface:link_state), and reports it again a little later (see
+ * lib/vhost/carrier-reporter.h).  accel_vhost_ports_next_run() says when
+ * the next such report is due (LLONG_MAX: none). */
+void accel_vhost_ports_run(long long int now);
+long long int accel_vhost_ports_next_run(void);
 int accel_vhost_port_numa(struct accel_vhost_port *);
 int accel_vhost_port_n_rxq(struct accel_vhost_port *);
 int accel_vhost_port_n_txq(struct accel_vhost_port *);

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -16,8 +17,10 @@
 #include "openvswitch/vlog.h"
 #include "connectivity.h"
 #include "ovs-rcu.h"
+#include "openvswitch/poll-loop.h"
 #include "seq.h"
 #include "smap.h"
+#include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_netdev);
@@ -188,7 +191,17 @@ netdev_vhost_reconfigure(struct netdev *netdev)
 static void
 netdev_vhost_run(const struct netdev_class *class OVS_UNUSED)
 {
-    accel_vhost_ports_run();
+    accel_vhost_ports_run(time_msec());
+}
+
+static void
+netdev_vhost_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    long long int next = accel_vhost_ports_next_run();
+
+    if (next != LLONG_MAX) {
+        poll_timer_wait_until(next);
+    }
 }
 
 static int
@@ -428,6 +441,7 @@ const struct netdev_class accel_vhost_client_class = {
     .get_config = netdev_vhost_get_config,
     .set_config = netdev_vhost_set_config,
     .run = netdev_vhost_run,
+    .wait = netdev_vhost_wait,
     .reconfigure = netdev_vhost_reconfigure,
     .send = netdev_vhost_send,
     .get_numa_id = netdev_vhost_get_numa_id,

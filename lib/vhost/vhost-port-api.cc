@@ -2,6 +2,7 @@
 // No exception crosses this boundary.
 #include "ovs/ovs-cxx.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -126,12 +127,23 @@ accel_vhost_port_set_admin_up(struct accel_vhost_port *p, bool up)
 }
 
 void
-accel_vhost_ports_run(void)
+accel_vhost_ports_run(long long int now)
 {
     accel::VhostRegistry::instance().for_each(
-        [](const std::string &, accel::VhostPort &port) {
-            port.report_carrier();
+        [now](const std::string &, accel::VhostPort &port) {
+            port.report_carrier(now);
         });
+}
+
+long long int
+accel_vhost_ports_next_run(void)
+{
+    long long int next = accel::CarrierReporter::kNever;
+    accel::VhostRegistry::instance().for_each(
+        [&next](const std::string &, accel::VhostPort &port) {
+            next = std::min(next, port.next_carrier_report());
+        });
+    return next;
 }
 
 bool

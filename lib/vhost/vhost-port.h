@@ -24,6 +24,7 @@
 
 #include "common/mempool.h"
 #include "common/options.h"
+#include "vhost/carrier-reporter.h"
 #include "vhost/port-config.h"
 #include "ovs/accel-api.h"
 #include "vhost/tx-queue-map.h"
@@ -64,18 +65,20 @@ public:
     void get_custom_stats(accel_counter_cb *cb, void *aux);
     void set_admin_up(bool up) { admin_up_.store(up); }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
-    // Main thread, every loop: reports a carrier change that the bridge
-    // has not seen.  The rte_vhost thread reports changes as they happen,
-    // but OVS's change_seq is not meant for other threads (a change can
-    // slip between the bridge's two reads; seen after an ovs-vswitchd
-    // restart: link_state stuck "down" with traffic flowing).
-    void report_carrier()
+    // Main thread, every loop ('now' in ms): reports a carrier change
+    // that the bridge has not seen, and repeats it (CarrierReporter says
+    // why).  The rte_vhost thread reports changes as they happen, but OVS's
+    // change_seq is not meant for other threads.
+    void report_carrier(long long now)
     {
-        bool c = carrier();
-        if (c != reported_carrier_) {
-            reported_carrier_ = c;
+        if (carrier_reporter_.poll(carrier(), now)) {
             changed();
         }
+    }
+    // When report_carrier() next has something to say.
+    long long next_carrier_report() const
+    {
+        return carrier_reporter_.deadline();
     }
     int numa() const;
     // One line per virtqueue for "ovs-appctl vhost-accel/show".
@@ -151,7 +154,7 @@ private:
 
     netdev *netdev_;
     const std::string name_;
-    bool reported_carrier_ = false;         // Main thread only.
+    CarrierReporter carrier_reporter_;      // Main thread only.
 
     std::mutex mutex_;                      // Control state below.
     VhostPortConfig config_;
