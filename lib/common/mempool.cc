@@ -96,8 +96,11 @@ MempoolRegistry::create(int socket, uint32_t data_room, unsigned int n,
             return std::make_shared<Mempool>(mp, socket, data_room, shared);
         }
         if (rte_errno != ENOMEM || n / 2 < kMinMbufs) {
-            VLOG_ERR("failed to create mempool \"%s\" with %u mbufs: %s",
-                     name, n, rte_strerror(rte_errno));
+            // (Rate-limited: a port retries every second while hugepages
+            // are exhausted.)
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_ERR_RL(&rl, "failed to create mempool \"%s\" with %u "
+                        "mbufs: %s", name, n, rte_strerror(rte_errno));
             return nullptr;
         }
         n /= 2;
@@ -125,8 +128,9 @@ MempoolRegistry::get(int socket, int mtu, int n_queues,
         mp = create(socket, room, n, false);
     }
     if (!mp) {
-        VLOG_ERR("%s: no mempool for MTU %d on socket %d", port_name.c_str(),
-                 mtu, socket);
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_ERR_RL(&rl, "%s: no mempool for MTU %d on socket %d",
+                    port_name.c_str(), mtu, socket);
         return nullptr;
     }
     (mp->shared() ? shared_ : all_).push_back(mp);

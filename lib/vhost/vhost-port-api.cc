@@ -131,7 +131,7 @@ accel_vhost_ports_run(long long int now)
 {
     accel::VhostRegistry::instance().for_each(
         [now](const std::string &, accel::VhostPort &port) {
-            port.report_carrier(now);
+            port.run(now);
         });
 }
 
@@ -141,7 +141,7 @@ accel_vhost_ports_next_run(void)
     long long int next = accel::CarrierReporter::kNever;
     accel::VhostRegistry::instance().for_each(
         [&next](const std::string &, accel::VhostPort &port) {
-            next = std::min(next, port.next_carrier_report());
+            next = std::min(next, port.next_run());
         });
     return next;
 }

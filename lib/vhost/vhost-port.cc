@@ -296,7 +296,6 @@ VhostPort::configure_device()
 {
     n_rxq_ = requested_n_rxq_;
     n_txq_.store(requested_n_txq_);
-    mtu_ = requested_mtu_;
     socket_id_ = requested_socket_id_;
 
     // Keep RX queue 0 enabled for guests that never report vring states.
@@ -308,23 +307,88 @@ VhostPort::configure_device()
     }
     sw_stats_.clear();
 
-    if (vid_.load() >= 0) {
-        if (!mempool_ || mempool_->socket() != socket_id_
-            || mempool_->data_room() != MbufSizing::data_room(mtu_)) {
-            MempoolRef mp = MempoolRegistry::instance().get(
-                socket_id_, mtu_, std::max(n_rxq_, n_txq()), name_);
-            if (!mp) {
-                return ENOMEM;
-            }
-            mempool_ = mp;
-            mp_.store(mp->get());
-            changed();
+    if (vid_.load() < 0) {
+        mtu_ = requested_mtu_;
+        return 0;
+    }
+    if (!mempool_ || mempool_->socket() != socket_id_
+        || mempool_->data_room() != MbufSizing::data_room(requested_mtu_)) {
+        MempoolRef mp = MempoolRegistry::instance().get(
+            socket_id_, requested_mtu_, std::max(n_rxq_, n_txq()), name_);
+        if (!mp) {
+            mempool_unavailable();
+            return 0;
         }
-        if (!ready_.exchange(true)) {
-            changed();
+        if (!mempool_error_.empty()) {
+            VLOG_INFO("%s: mempool for MTU %d on socket %d available again",
+                      name_.c_str(), requested_mtu_, socket_id_);
         }
+        mempool_ = mp;
+        mp_.store(mp->get());
+        changed();
+    }
+    if (!mempool_error_.empty()) {
+        mempool_error_.clear();
+        mempool_retry_.store(false);
+        changed();
+    }
+    mtu_ = requested_mtu_;
+    if (!ready_.exchange(true)) {
+        changed();
     }
     return 0;
+}
+
+// No mempool for the requested MTU and socket (hugepages exhausted): the
+// port stays in the datapath (a reconfigure error would make dpif-netdev
+// drop it for good), keeps a pool it has for the same socket and its MTU,
+// or else keeps its link down; the main thread retries every second.
+void
+VhostPort::mempool_unavailable()
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "unavailable (MTU %d, socket %d): retrying",
+             requested_mtu_, socket_id_);
+    if (mempool_error_ != msg) {
+        VLOG_WARN("%s: no memory for a mempool with MTU %d on socket %d: "
+                  "%s; retrying every second", name_.c_str(), requested_mtu_,
+                  socket_id_,
+                  mempool_ && mempool_->socket() == socket_id_
+                      ? "keeping the current MTU" : "link down");
+        mempool_error_ = msg;
+        changed();
+    }
+    mempool_retry_.store(true);
+    if (!mempool_ || mempool_->socket() != socket_id_) {
+        if (ready_.exchange(false)) {
+            changed();
+        }
+    } else if (!ready_.exchange(true)) {
+        changed();
+    }
+}
+
+void
+VhostPort::run(long long now)
+{
+    if (carrier_reporter_.poll(carrier(), now)) {
+        changed();
+    }
+    if (mempool_retry_.load() && now >= mempool_retry_at_) {
+        mempool_retry_.store(false);
+        mempool_retry_at_ = now + kMempoolRetryMs;
+        request_reconfigure();
+    }
+}
+
+long long
+VhostPort::next_run() const
+{
+    long long next = carrier_reporter_.deadline();
+    if (mempool_retry_.load()) {
+        next = std::min(next, mempool_retry_at_);
+    }
+    return next;
 }
 
 void
@@ -415,6 +479,9 @@ VhostPort::get_status(accel_kv_cb *cb, void *aux)
 {
     std::lock_guard<std::mutex> guard(mutex_);
     cb(aux, "mode", "client");
+    if (!mempool_error_.empty()) {
+        cb(aux, "mempool", mempool_error_.c_str());
+    }
     if (config_.dq_zero_copy) {
         // (No key when off: the status reads like upstream's.)
         std::lock_guard<std::mutex> qguard(queue_mutex_);
@@ -701,7 +768,7 @@ VhostPort::on_new_device(int vid)
     // A new mempool if the MTU changed while no guest was connected.
     if (requested_n_txq_ < qp_num || requested_n_rxq_ < qp_num
         || requested_socket_id_ != node || !mempool_
-        || mempool_->data_room() != MbufSizing::data_room(mtu_)) {
+        || mempool_->data_room() != MbufSizing::data_room(requested_mtu_)) {
         requested_socket_id_ = node;
         requested_n_rxq_ = qp_num;
         requested_n_txq_ = qp_num;
@@ -734,6 +801,8 @@ VhostPort::on_destroy_device(int vid)
     }
     ready_.store(false);
     vid_.store(-1);
+    mempool_error_.clear();             // Nothing to retry without a guest.
+    mempool_retry_.store(false);
     for (int i = 0; i < n_rxq_; i++) {
         rxq_enabled_[i].store(false);
     }

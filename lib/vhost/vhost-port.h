@@ -67,19 +67,11 @@ public:
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
     // Main thread, every loop ('now' in ms): reports a carrier change
     // that the bridge has not seen, and repeats it (CarrierReporter says
-    // why).  The rte_vhost thread reports changes as they happen, but OVS's
-    // change_seq is not meant for other threads.
-    void report_carrier(long long now)
-    {
-        if (carrier_reporter_.poll(carrier(), now)) {
-            changed();
-        }
-    }
-    // When report_carrier() next has something to say.
-    long long next_carrier_report() const
-    {
-        return carrier_reporter_.deadline();
-    }
+    // why; the rte_vhost thread reports changes as they happen, but OVS's
+    // change_seq is not meant for other threads); retries a mempool that
+    // was unavailable.  next_run(): when run() next has work (ms).
+    void run(long long now);
+    long long next_run() const;
     int numa() const;
     // One line per virtqueue for "ovs-appctl vhost-accel/show".
     std::string queue_report();
@@ -151,15 +143,20 @@ private:
     // rte_vhost flags for the socket, from 'config_' and the global knobs.
     uint64_t vhost_flags() const;
     bool postcopy_refused() const;      // Asked for, but --mlockall.
+    void mempool_unavailable();
 
     netdev *netdev_;
     const std::string name_;
     CarrierReporter carrier_reporter_;      // Main thread only.
+    static constexpr long long kMempoolRetryMs = 1000;
+    std::atomic<bool> mempool_retry_{false};
+    long long mempool_retry_at_ = 0;        // Main thread only.
 
     std::mutex mutex_;                      // Control state below.
     VhostPortConfig config_;
     bool configured_ = false;               // set_config() succeeded once.
     std::string config_error_;              // Last rejected options.
+    std::string mempool_error_;             // status:mempool, if any.
     std::string registered_path_;           // Socket we registered, if any.
     std::atomic<uint64_t> registered_flags_{0};   // Its rte_vhost flags.
     int socket_id_;
