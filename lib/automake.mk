@@ -12,6 +12,7 @@ ACCEL_CORE_PURE = \
 	lib/vhost/port-config.cc lib/vhost/port-config.h \
 	lib/vhost/queue-stats.cc lib/vhost/queue-stats.h \
 	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h \
+	lib/vdpa/vdpa-config.cc lib/vdpa/vdpa-config.h \
 	lib/virtq/desc-chain.cc lib/virtq/desc-chain.h \
 	lib/virtq/guest-mapping.cc lib/virtq/guest-mapping.h \
 	lib/virtq/guest-memory.cc lib/virtq/guest-memory.h \
@@ -22,12 +23,19 @@ ACCEL_CORE_PURE = \
 ovs_vhost_accel_la_SOURCES = \
 	$(ACCEL_CORE_PURE) \
 	lib/common/core.cc \
+	lib/common/eth-dev.cc lib/common/eth-dev.h \
 	lib/common/mempool.cc lib/common/mempool.h \
 	lib/ovs/accel-api.h \
 	lib/ovs/appctl.c \
+	lib/ovs/api-guard.h \
+	lib/ovs/netdev-shim.c lib/ovs/netdev-shim.h \
+	lib/ovs/netdev-vdpa.c \
 	lib/ovs/netdev-vhost-client.c \
 	lib/ovs/ovs-cxx.h \
 	lib/ovs/plugin.c \
+	lib/vdpa/sw-relay.cc lib/vdpa/sw-relay.h \
+	lib/vdpa/vdpa-port-api.cc \
+	lib/vdpa/vdpa-port.cc lib/vdpa/vdpa-port.h \
 	lib/vhost/vhost-port-api.cc \
 	lib/vhost/vhost-port.cc lib/vhost/vhost-port.h \
 	lib/vhost/vhost-queue.cc lib/vhost/vhost-queue.h \

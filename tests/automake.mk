@@ -10,7 +10,8 @@ tests_unit_unit_tests_SOURCES = \
 	tests/unit/test-port-config.cc \
 	tests/unit/test-queue-stats.cc \
 	tests/unit/test-split-queue.cc \
-	tests/unit/test-tx-queue-map.cc
+	tests/unit/test-tx-queue-map.cc \
+	tests/unit/test-vdpa-config.cc
 # The pure core has no DPDK: always test it under ASan and UBSan, which
 # turn any out-of-bounds access a hostile ring provokes into a failure.
 UNIT_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -83,6 +84,7 @@ TESTSUITE_AT = \
 	tests/migration.at \
 	tests/security.at \
 	tests/fault.at \
+	tests/vdpa.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \

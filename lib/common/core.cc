@@ -9,12 +9,20 @@
 
 #include "common/mempool.h"
 #include "ovs/accel-api.h"
+#include "ovs/api-guard.h"
 #include "vhost/vhost-port.h"
 #include "vhost/vhost-registry.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_core);
 
 namespace accel {
+
+void
+log_api_exception(const char *what, const char *message)
+{
+    VLOG_ERR("%s: %s", what, message);
+}
+
 namespace {
 
 std::string
@@ -32,7 +40,8 @@ show()
         << "\n";
     VhostRegistry::instance().for_each(
         [&](const std::string &path, VhostPort &port) {
-            out << "port " << port.name() << ": dpdkvhostuserclient, socket "
+            out << "port " << port.name() << ": " << port.kind()
+                << ", socket "
                 << path << ", "
                 << (port.carrier() ? "connected" : "disconnected")
                 << ", rxq " << port.n_rxq() << ", txq " << port.n_txq()

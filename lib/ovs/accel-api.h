@@ -113,6 +113,43 @@ int accel_vhost_port_rx(struct accel_vhost_port *, int rxq,
 void accel_vhost_port_tx(struct accel_vhost_port *, int txq,
                          struct rte_mbuf **pkts, int n, bool concurrent);
 
+/* ---- dpdkvdpa ports (lib/vdpa/), same conventions. ---- */
+struct accel_vdpa_port;
+
+struct accel_vdpa_port *accel_vdpa_port_create(struct netdev *, int numa);
+void accel_vdpa_port_destroy(struct accel_vdpa_port *);
+int accel_vdpa_port_set_config(struct accel_vdpa_port *,
+                               const char *const *keys,
+                               const char *const *values, size_t n,
+                               char **errp);
+void accel_vdpa_port_get_config(struct accel_vdpa_port *, accel_kv_cb *,
+                                void *aux);
+int accel_vdpa_port_reconfigure(struct accel_vdpa_port *);
+void accel_vdpa_port_get_status(struct accel_vdpa_port *, accel_kv_cb *,
+                                void *aux);
+int accel_vdpa_port_get_stats(struct accel_vdpa_port *,
+                              struct accel_port_stats *);
+void accel_vdpa_port_get_custom_stats(struct accel_vdpa_port *,
+                                      accel_counter_cb *, void *aux);
+void accel_vdpa_port_set_admin_up(struct accel_vdpa_port *, bool up);
+bool accel_vdpa_port_carrier(struct accel_vdpa_port *);
+int accel_vdpa_port_numa(struct accel_vdpa_port *);
+int accel_vdpa_port_n_rxq(struct accel_vdpa_port *);
+int accel_vdpa_port_n_txq(struct accel_vdpa_port *);
+void accel_vdpa_port_set_tx_multiq(struct accel_vdpa_port *, int n_txq);
+int accel_vdpa_port_mtu(struct accel_vdpa_port *);
+int accel_vdpa_port_set_mtu(struct accel_vdpa_port *, int mtu);
+struct rte_mempool *accel_vdpa_port_mempool(struct accel_vdpa_port *);
+void accel_vdpa_port_count_tx_drops(struct accel_vdpa_port *,
+                                    uint64_t failure_drops);
+int accel_vdpa_port_rx(struct accel_vdpa_port *, int rxq,
+                       struct rte_mbuf **pkts, int *qfill);
+void accel_vdpa_port_tx(struct accel_vdpa_port *, int txq,
+                        struct rte_mbuf **pkts, int n, bool concurrent);
+/* Text for "ovs-appctl vhost-accel/vdpa-show [PORT]" (malloc()ed); NULL if
+ * 'port' (may be NULL: all) is not a dpdkvdpa port. */
+char *accel_vdpa_show(const char *port);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 VLOG_DEFINE_THIS_MODULE(vhost_accel);
 
 extern const struct netdev_class accel_vhost_client_class;
+extern const struct netdev_class accel_vdpa_class;
 void accel_appctl_register(void);
 
 /* The plugin is built with -fvisibility=hidden: these two are all that
@@ -27,12 +28,13 @@ ACCEL_EXPORT const struct ovs_plugin_abi ovs_plugin_abi
 
 ACCEL_EXPORT int ovs_plugin_init(const struct smap *other_config);
 
-/* Replaces the class registered under 'class->type' by 'class'. */
+/* Registers 'class'; with 'replace', in place of the built-in class of the
+ * same type. */
 static int
-take_over_class(const struct netdev_class *class)
+register_class(const struct netdev_class *class, bool replace)
 {
-    int error = netdev_unregister_provider(class->type);
-    bool replaced = !error;
+    int error = replace ? netdev_unregister_provider(class->type) : 0;
+    bool replaced = replace && !error;
 
     if (error && error != EAFNOSUPPORT) {
         VLOG_ERR("cannot take over netdev class %s (%s)", class->type,
@@ -77,5 +79,6 @@ ovs_plugin_init(const struct smap *other_config)
                   "ovs-vhost-accel netdev classes are not registered");
         return 0;
     }
-    return take_over_class(&accel_vhost_client_class);
+    error = register_class(&accel_vhost_client_class, true);
+    return error ? error : register_class(&accel_vdpa_class, false);
 }

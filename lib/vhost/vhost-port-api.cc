@@ -8,36 +8,19 @@
 #include <new>
 
 #include "ovs/accel-api.h"
+#include "ovs/api-guard.h"
 #include "vhost/vhost-port.h"
 #include "vhost/vhost-registry.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_api);
 
 using accel::VhostPort;
+using accel::guarded;
 
 struct accel_vhost_port {
     VhostPort port;
     accel_vhost_port(netdev *n, int numa) : port(n, numa) {}
 };
-
-namespace {
-
-template <typename Fn>
-int
-guarded(const char *what, Fn &&fn) noexcept
-{
-    try {
-        return fn();
-    } catch (const std::bad_alloc &) {
-        VLOG_ERR("%s: out of memory", what);
-        return ENOMEM;
-    } catch (const std::exception &e) {
-        VLOG_ERR("%s: %s", what, e.what());
-        return EINVAL;
-    }
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -66,15 +49,7 @@ accel_vhost_port_set_config(struct accel_vhost_port *p,
                             const char *const *keys,
                             const char *const *values, size_t n, char **errp)
 {
-    return guarded("set_config", [&] {
-        std::string error;
-        int err = p->port.set_config(accel::make_option_map(keys, values, n),
-                                     error);
-        if (err && errp) {
-            *errp = strdup(error.c_str());
-        }
-        return err;
-    });
+    return accel::guarded_set_config(p->port, keys, values, n, errp);
 }
 
 void

@@ -49,8 +49,8 @@ VhostSwStats::clear()
 // ---------------------------------------------------------------------------
 // Life cycle.
 
-VhostPort::VhostPort(netdev *netdev, int numa)
-    : netdev_(netdev), name_(accel_netdev_name(netdev)),
+VhostPort::VhostPort(netdev *netdev, int numa, const char *kind)
+    : netdev_(netdev), name_(accel_netdev_name(netdev)), kind_(kind),
       socket_id_(numa < 0 ? 0 : numa), requested_socket_id_(socket_id_),
       rxq_enabled_(new std::atomic<bool>[kMaxQueues]),
       txqs_(new TxQueue[kMaxQueues]),

@@ -49,12 +49,16 @@ class VhostPort {
 public:
     static constexpr int kMaxQueues = 1024;
 
-    VhostPort(netdev *netdev, int numa);
+    // 'kind': the netdev class the port serves (dpdkvhostuserclient, or
+    // dpdkvdpa for the guest side of a vDPA port), for reports.
+    VhostPort(netdev *netdev, int numa,
+              const char *kind = "dpdkvhostuserclient");
     ~VhostPort();
     VhostPort(const VhostPort &) = delete;
     VhostPort &operator=(const VhostPort &) = delete;
 
     const std::string &name() const { return name_; }
+    const char *kind() const { return kind_; }
 
     // Control path (main thread).
     int set_config(const OptionMap &opts, std::string &error);
@@ -147,6 +151,7 @@ private:
 
     netdev *netdev_;
     const std::string name_;
+    const char *const kind_;
     CarrierReporter carrier_reporter_;      // Main thread only.
     static constexpr long long kMempoolRetryMs = 1000;
     std::atomic<bool> mempool_retry_{false};

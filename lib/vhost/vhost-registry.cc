@@ -173,6 +173,14 @@ VhostRegistry::remove(const std::string &path, VhostPort *port)
     }
 }
 
+std::string
+VhostRegistry::owner(const std::string &path)
+{
+    std::lock_guard<std::recursive_mutex> guard(mutex_);
+    auto it = ports_.find(path);
+    return it == ports_.end() ? std::string() : it->second->name();
+}
+
 bool
 VhostRegistry::with_port(int vid, const std::function<void(VhostPort &)> &fn)
 {

@@ -36,6 +36,8 @@ public:
     // Claims socket 'path' for 'port'; fails if another port has it.
     bool add(const std::string &path, VhostPort *port, std::string &error);
     void remove(const std::string &path, VhostPort *port);
+    // The name of the port that claimed 'path' ("" if none).
+    std::string owner(const std::string &path);
     // Calls 'fn' with the port owning the device's socket, if any, while
     // the port cannot be removed from the registry.
     bool with_port(int vid, const std::function<void(VhostPort &)> &fn);

@@ -1,0 +1,64 @@
+// The software relay of a 'dpdkvdpa' port: moves packets between the
+// guest's virtqueues (the port's guest side, a VhostPort) and the VF's
+// queues (an EthDev), with no OVS datapath in between.  Used for VFs
+// without vDPA, or when vdpa-sw=true.
+//
+// Lane i relays guest queue pair i and VF queue pair i.  A guest with more
+// queue pairs than the VF sends through VF TX queue i % n_vf (locked); VF
+// RX queue i goes to guest queue i through the guest side's TX queue map.
+// The port's PMD threads drive the relay: the thread polling the port's
+// RX queue r runs the lanes i with i % n_rxq == r.
+#ifndef OVS_VHOST_ACCEL_VDPA_SW_RELAY_H
+#define OVS_VHOST_ACCEL_VDPA_SW_RELAY_H
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "common/eth-dev.h"
+#include "vhost/vhost-port.h"
+
+namespace accel {
+
+class SwRelay {
+public:
+    static constexpr int kMaxLanes = 64;
+    static constexpr int kBurst = 32;
+
+    // Counters of one lane, from the guest's point of view.
+    struct LaneStats {
+        std::atomic<uint64_t> tx_packets{0};    // Guest -> VF.
+        std::atomic<uint64_t> tx_bytes{0};
+        std::atomic<uint64_t> tx_dropped{0};    // Refused by the VF.
+        std::atomic<uint64_t> rx_packets{0};    // VF -> guest (offered).
+        std::atomic<uint64_t> rx_bytes{0};
+    };
+
+    SwRelay(VhostPort &guest, EthDev &vf);
+    SwRelay(const SwRelay &) = delete;
+    SwRelay &operator=(const SwRelay &) = delete;
+
+    // Lanes in use now: the VF's pairs or the guest's, whichever is more.
+    int n_lanes() const;
+    // PMD thread polling the port's RX queue 'rxq' of 'n_rxq': one burst
+    // each way on each of its lanes.  Returns the packets moved.
+    int poll(int rxq, int n_rxq);
+
+    const LaneStats &lane(int i) const { return lanes_[i]; }
+
+private:
+    struct alignas(64) VfTxLock {
+        std::atomic_flag flag = ATOMIC_FLAG_INIT;
+    };
+
+    int relay_lane(int lane);
+
+    VhostPort &guest_;
+    EthDev &vf_;
+    std::unique_ptr<LaneStats[]> lanes_;
+    std::unique_ptr<VfTxLock[]> vf_tx_locks_;
+};
+
+}  // namespace accel
+
+#endif

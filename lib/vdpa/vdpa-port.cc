@@ -1,0 +1,525 @@
+#include "ovs/ovs-cxx.h"
+
+#include "vdpa/vdpa-port.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+#include <rte_mbuf.h>
+#include <rte_vdpa.h>
+
+#include "vhost/vhost-registry.h"
+
+VLOG_DEFINE_THIS_MODULE(vhost_accel_vdpa);
+
+namespace accel {
+
+namespace {
+
+constexpr int kMaxTxq = 1024;
+constexpr int kBurst = 32;
+
+std::mutex ports_mutex;
+std::set<VdpaPort *> ports;
+
+std::string
+describe(const EthDev *dev)
+{
+    if (!dev) {
+        return "none";
+    }
+    return dev->name() + " (ethdev " + std::to_string(dev->port_id()) + ")";
+}
+
+}  // namespace
+
+VdpaPort::VdpaPort(netdev *netdev, int numa)
+    : netdev_(netdev), name_(accel_netdev_name(netdev)),
+      guest_(netdev, numa, "dpdkvdpa"), tx_locks_(new TxLock[kMaxTxq])
+{
+    guest_.set_admin_up(true);
+    std::lock_guard<std::mutex> guard(ports_mutex);
+    ports.insert(this);
+}
+
+VdpaPort::~VdpaPort()
+{
+    {
+        std::lock_guard<std::mutex> guard(ports_mutex);
+        ports.erase(this);
+    }
+    running_.store(false);
+    relay_.reset();
+}
+
+void
+VdpaPort::for_each(const std::function<void(VdpaPort &)> &fn)
+{
+    std::lock_guard<std::mutex> guard(ports_mutex);
+    for (VdpaPort *p : ports) {
+        fn(*p);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Control path.
+
+int
+VdpaPort::set_config(const OptionMap &opts, std::string &error)
+{
+    std::optional<VdpaPortConfig> cfg = VdpaPortConfig::parse(opts, error);
+    for (const auto &kv : opts) {
+        if (!VdpaPortConfig::is_known(kv.first)) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "%s: unknown option '%s' ignored",
+                         name_.c_str(), kv.first.c_str());
+        }
+    }
+
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (cfg) {
+        std::string owner = VhostRegistry::instance().owner(cfg->socket_path);
+        if (!owner.empty() && owner != name_) {
+            error = "vdpa-socket-path: '" + cfg->socket_path
+                    + "' is already used by port " + owner;
+            cfg.reset();
+        }
+    }
+    if (cfg && open_devices(*cfg, error)) {
+        cfg.reset();
+    }
+    std::string guest_error;
+    if (cfg && guest_.set_config(cfg->guest_options(), guest_error)) {
+        error = guest_error;
+        cfg.reset();
+    }
+    if (!cfg) {
+        VLOG_ERR("%s: %s%s", name_.c_str(), error.c_str(),
+                 configured_ ? "; keeping the previous configuration" : "");
+        config_error_ = error;
+        accel_netdev_changed(netdev_);
+        // As dpdkvhostuserclient ports: a running port keeps running, a
+        // new one is refused.
+        return configured_ ? 0 : EINVAL;
+    }
+    if (!config_error_.empty()) {
+        config_error_.clear();
+        accel_netdev_changed(netdev_);
+    }
+    if (!configured_ || cfg->max_queues != config_.max_queues
+        || cfg->force_sw != config_.force_sw || cfg->n_rxq != config_.n_rxq
+        || pending_vf_ || pending_rep_) {
+        accel_netdev_request_reconfigure(netdev_);
+    }
+    config_ = *cfg;
+    configured_ = true;
+    return 0;
+}
+
+// Opens the devices of 'cfg' that differ from those in use (or pending).
+int
+VdpaPort::open_devices(const VdpaPortConfig &cfg, std::string &error)
+{
+    auto current = [](const std::unique_ptr<EthDev> &pending,
+                      const std::unique_ptr<EthDev> &used) {
+        return pending ? pending->devargs()
+                       : used ? used->devargs() : std::string();
+    };
+    std::unique_ptr<EthDev> vf, rep;
+    std::string err;
+    if (cfg.accel_devargs != current(pending_vf_, vf_)) {
+        vf = EthDev::open(cfg.accel_devargs, owner_tag(), err);
+        if (!vf) {
+            error = "vdpa-accelerator-devargs: " + err;
+            return EINVAL;
+        }
+    }
+    if (cfg.rep_devargs != current(pending_rep_, rep_)) {
+        rep = EthDev::open(cfg.rep_devargs, owner_tag(), err);
+        if (!rep) {
+            error = "dpdk-devargs: " + err;
+            return EINVAL;
+        }
+    }
+    if (vf) {
+        pending_vf_ = std::move(vf);
+    }
+    if (rep) {
+        pending_rep_ = std::move(rep);
+    }
+    return 0;
+}
+
+void
+VdpaPort::get_config(accel_kv_cb *cb, void *aux)
+{
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!configured_) {
+        return;
+    }
+    cb(aux, "vdpa-socket-path", config_.socket_path.c_str());
+    cb(aux, "vdpa-accelerator-devargs", config_.accel_devargs.c_str());
+    cb(aux, "dpdk-devargs", config_.rep_devargs.c_str());
+    cb(aux, "vdpa-max-queues", std::to_string(config_.max_queues).c_str());
+    cb(aux, "vdpa-sw", config_.force_sw ? "true" : "false");
+    cb(aux, "requested_rx_queues", std::to_string(config_.n_rxq).c_str());
+    cb(aux, "configured_rx_queues", std::to_string(n_rxq_).c_str());
+    cb(aux, "requested_tx_queues", std::to_string(requested_n_txq_).c_str());
+    cb(aux, "configured_tx_queues", std::to_string(n_txq_).c_str());
+    cb(aux, "mtu", std::to_string(mtu_).c_str());
+}
+
+int
+VdpaPort::reconfigure()
+{
+    std::lock_guard<std::mutex> guard(mutex_);
+    bool restart = !running_.load();
+
+    // New devices replace the old ones (closed and detached here).
+    if (pending_vf_ || pending_rep_) {
+        running_.store(false);
+        relay_.reset();
+        if (pending_vf_) {
+            vf_ = std::move(pending_vf_);
+        }
+        if (pending_rep_) {
+            rep_ = std::move(pending_rep_);
+        }
+        restart = true;
+    }
+
+    int error = guest_.reconfigure();
+    if (error) {
+        start_error_ = "vdpa-socket-path: cannot register '"
+                       + config_.socket_path + "' (" + std::strerror(error)
+                       + ")";
+        accel_netdev_changed(netdev_);
+    }
+    if (!vf_ || !rep_) {
+        return 0;
+    }
+
+    // Hardware mode needs a vDPA device on the accelerator; the relay
+    // serves the guest otherwise.
+    std::string reason;
+    if (config_.force_sw) {
+        reason = "vdpa-sw=true";
+    } else if (rte_vdpa_find_device_by_name(vf_->device_name().c_str())) {
+        reason = "vDPA device " + vf_->device_name()
+                 + ": hardware mode is not available in this version";
+    } else {
+        reason = "no vDPA device on " + vf_->device_name();
+    }
+    if (reason != mode_reason_) {
+        VLOG_INFO("%s: software relay between '%s' and %s (%s)",
+                  name_.c_str(), config_.socket_path.c_str(),
+                  describe(vf_.get()).c_str(), reason.c_str());
+        mode_reason_ = reason;
+    }
+
+    int n_txq = std::clamp(requested_n_txq_, 1,
+                           std::min(kMaxTxq, rep_->max_queue_pairs()));
+    int n_rxq = std::min(config_.n_rxq, rep_->max_queue_pairs());
+    int vf_queues = std::min(config_.max_queues, vf_->max_queue_pairs());
+    if (restart || requested_mtu_ != mtu_ || n_rxq != n_rxq_
+        || n_txq != wanted_n_txq_ || vf_queues != vf_queues_) {
+        running_.store(false);
+        relay_.reset();
+        mtu_ = requested_mtu_;
+        n_rxq_ = n_rxq;
+        n_txq_ = wanted_n_txq_ = n_txq;
+        vf_queues_ = vf_queues;
+        start_devices();
+    }
+    return 0;
+}
+
+void
+VdpaPort::start_devices()
+{
+    std::string err, what;
+    MempoolRef mp = MempoolRegistry::instance().get(
+        rep_->socket(), mtu_, n_rxq_ + vf_queues_, name_);
+    if (!mp) {
+        err = "no memory for a mempool with MTU " + std::to_string(mtu_);
+    } else if (vf_->start(vf_queues_, vf_queues_, mtu_, mp->get(), err)) {
+        what = "vdpa-accelerator-devargs: " + vf_->devargs() + ": ";
+    } else if (rep_->start(n_rxq_, n_txq_, mtu_, mp->get(), err)) {
+        // Some devices (net_tap) want as many TX queues as RX queues:
+        // then PMD threads share TX queues (OVS passes concurrent_txq).
+        std::string err2;
+        if (n_txq_ != n_rxq_
+            && !rep_->start(n_rxq_, n_rxq_, mtu_, mp->get(), err2)) {
+            VLOG_INFO("%s: representor %s takes %d tx queues (%s)",
+                      name_.c_str(), rep_->name().c_str(), n_rxq_,
+                      err.c_str());
+            n_txq_ = n_rxq_;
+            err.clear();
+        } else {
+            what = "dpdk-devargs: " + rep_->devargs() + ": ";
+        }
+    }
+    if (!err.empty()) {
+        start_error_ = what + err;
+        VLOG_ERR("%s: %s", name_.c_str(), start_error_.c_str());
+        vf_->stop();
+        rep_->stop();
+        accel_netdev_changed(netdev_);
+        return;
+    }
+    mempool_ = mp;
+    start_error_.clear();
+    relay_ = std::make_unique<SwRelay>(guest_, *vf_);
+    running_.store(true);
+    VLOG_INFO("%s: representor %s with %d rx and %d tx queues, VF %s with "
+              "%d queue pairs, MTU %d", name_.c_str(),
+              describe(rep_.get()).c_str(), n_rxq_, n_txq_,
+              describe(vf_.get()).c_str(), vf_queues_, mtu_);
+    accel_netdev_changed(netdev_);
+}
+
+void
+VdpaPort::get_status(accel_kv_cb *cb, void *aux)
+{
+    struct Aux {
+        accel_kv_cb *cb;
+        void *aux;
+    } fwd{cb, aux};
+    // The guest side's keys (status, socket, features, vrings...), but
+    // its "mode" (client) is the socket's, not the port's.
+    guest_.get_status(
+        [](void *a, const char *key, const char *value) {
+            Aux *f = static_cast<Aux *>(a);
+            if (strcmp(key, "mode")) {
+                f->cb(f->aux, key, value);
+            }
+        },
+        &fwd);
+
+    std::lock_guard<std::mutex> guard(mutex_);
+    cb(aux, "vdpa-mode", "sw");
+    if (!mode_reason_.empty()) {
+        cb(aux, "vdpa-mode-reason", mode_reason_.c_str());
+    }
+    cb(aux, "vdpa-socket-path", config_.socket_path.c_str());
+    cb(aux, "vdpa-accelerator", describe(vf_.get()).c_str());
+    cb(aux, "representor", describe(rep_.get()).c_str());
+    if (running_.load()) {
+        cb(aux, "vdpa-queues", std::to_string(relay_->n_lanes()).c_str());
+        cb(aux, "vf-queues", std::to_string(vf_queues_).c_str());
+        cb(aux, "vf-link", vf_->link_up() ? "up" : "down");
+        cb(aux, "representor-link", rep_->link_up() ? "up" : "down");
+    }
+    if (!start_error_.empty()) {
+        cb(aux, "vdpa-error", start_error_.c_str());
+    }
+    if (!config_error_.empty()) {
+        cb(aux, "config_error", config_error_.c_str());
+    }
+}
+
+int
+VdpaPort::get_stats(accel_port_stats &s)
+{
+    memset(&s, 0xff, sizeof s);         // UINT64_MAX: not supported.
+    rte_eth_stats es{};
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!rep_ || !rep_->stats(es)) {
+        es = {};
+    }
+    s.rx_packets = es.ipackets;
+    s.rx_bytes = es.ibytes;
+    s.rx_dropped = es.imissed;
+    s.tx_packets = es.opackets;
+    s.tx_bytes = es.obytes;
+    s.tx_dropped = es.oerrors + tx_dropped_.load(std::memory_order_relaxed);
+    return 0;
+}
+
+void
+VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
+{
+    accel_port_stats g;
+    if (guest_.get_stats(g)) {
+        memset(&g, 0xff, sizeof g);     // UINT64_MAX: none.
+    }
+    auto value = [](uint64_t v) { return v == UINT64_MAX ? 0 : v; };
+
+    std::lock_guard<std::mutex> guard(mutex_);
+    uint64_t tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+    int lanes = relay_ ? relay_->n_lanes() : 0;
+    for (int i = 0; i < lanes; i++) {
+        const SwRelay::LaneStats &l = relay_->lane(i);
+        tx_packets += l.tx_packets.load(std::memory_order_relaxed);
+        tx_bytes += l.tx_bytes.load(std::memory_order_relaxed);
+        tx_dropped += l.tx_dropped.load(std::memory_order_relaxed);
+    }
+    // The guest's point of view: tx = guest to VF, rx = VF to guest.
+    cb(aux, "vdpa_tx_packets", tx_packets);
+    cb(aux, "vdpa_tx_bytes", tx_bytes);
+    cb(aux, "vdpa_tx_dropped", tx_dropped + value(g.rx_dropped));
+    cb(aux, "vdpa_rx_packets", value(g.tx_packets));
+    cb(aux, "vdpa_rx_bytes", value(g.tx_bytes));
+    cb(aux, "vdpa_rx_dropped", value(g.tx_dropped));
+    for (int i = 0; i < lanes; i++) {
+        const SwRelay::LaneStats &l = relay_->lane(i);
+        std::string q = "vdpa_q" + std::to_string(i) + "_";
+        cb(aux, (q + "tx_packets").c_str(),
+           l.tx_packets.load(std::memory_order_relaxed));
+        cb(aux, (q + "tx_dropped").c_str(),
+           l.tx_dropped.load(std::memory_order_relaxed));
+        cb(aux, (q + "rx_packets").c_str(),
+           l.rx_packets.load(std::memory_order_relaxed));
+    }
+    rte_eth_stats vs{};
+    if (vf_ && vf_->stats(vs)) {
+        cb(aux, "vdpa_vf_rx_missed", vs.imissed);
+        cb(aux, "vdpa_vf_rx_errors", vs.ierrors);
+        cb(aux, "vdpa_vf_tx_errors", vs.oerrors);
+    }
+}
+
+void
+VdpaPort::set_admin_up(bool up)
+{
+    admin_up_.store(up);
+}
+
+int
+VdpaPort::numa() const
+{
+    return rep_ ? rep_->socket() : guest_.numa();
+}
+
+void
+VdpaPort::set_tx_multiq(int n)
+{
+    std::lock_guard<std::mutex> guard(mutex_);
+    n = std::clamp(n, 1, kMaxTxq);
+    if (n != requested_n_txq_) {
+        requested_n_txq_ = n;
+        accel_netdev_request_reconfigure(netdev_);
+    }
+}
+
+int
+VdpaPort::set_mtu(int mtu)
+{
+    if (!MbufSizing::mtu_supported(mtu)) {
+        VLOG_WARN("%s: unsupported MTU %d", name_.c_str(), mtu);
+        return EINVAL;
+    }
+    int error = guest_.set_mtu(mtu);
+    if (error) {
+        return error;
+    }
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (mtu != requested_mtu_) {
+        requested_mtu_ = mtu;
+        accel_netdev_request_reconfigure(netdev_);
+    }
+    return 0;
+}
+
+rte_mempool *
+VdpaPort::mempool() const
+{
+    return mempool_ ? mempool_->get() : nullptr;
+}
+
+void
+VdpaPort::count_tx_drops(uint64_t n)
+{
+    tx_dropped_.fetch_add(n, std::memory_order_relaxed);
+}
+
+std::string
+VdpaPort::report()
+{
+    std::ostringstream out;
+    std::lock_guard<std::mutex> guard(mutex_);
+    out << "port " << name_ << ": dpdkvdpa, mode sw ("
+        << (mode_reason_.empty() ? "not configured" : mode_reason_) << ")\n"
+        << "  vdpa-socket-path: " << config_.socket_path << ", guest "
+        << (guest_.carrier() ? "connected" : "disconnected") << "\n"
+        << "  accelerator: " << describe(vf_.get()) << ", representor: "
+        << describe(rep_.get()) << "\n";
+    if (running_.load()) {
+        out << "  relay lanes: " << relay_->n_lanes() << " (VF queue pairs "
+            << vf_queues_ << ", guest queue pairs " << guest_.n_rxq()
+            << "), VF link " << (vf_->link_up() ? "up" : "down")
+            << ", representor rxq " << n_rxq_ << " txq " << n_txq_
+            << ", mtu " << mtu_ << "\n";
+        uint64_t to_vf = 0, dropped = 0, from_vf = 0;
+        for (int i = 0; i < relay_->n_lanes(); i++) {
+            const SwRelay::LaneStats &l = relay_->lane(i);
+            to_vf += l.tx_packets.load(std::memory_order_relaxed);
+            dropped += l.tx_dropped.load(std::memory_order_relaxed);
+            from_vf += l.rx_packets.load(std::memory_order_relaxed);
+        }
+        out << "  relayed: guest to VF " << to_vf << " packets (" << dropped
+            << " dropped), VF to guest " << from_vf << " packets\n";
+    } else {
+        out << "  not running"
+            << (start_error_.empty() ? "" : ": " + start_error_) << "\n";
+    }
+    return out.str();
+}
+
+// ---------------------------------------------------------------------------
+// Datapath.
+
+int
+VdpaPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
+{
+    if (qfill) {
+        *qfill = 0;
+    }
+    if (OVS_UNLIKELY(!running_.load(std::memory_order_relaxed))) {
+        return 0;
+    }
+    relay_->poll(rxq, n_rxq_);
+    if (OVS_UNLIKELY(!admin_up_.load(std::memory_order_relaxed))) {
+        return 0;
+    }
+    return rep_->rx(rxq, pkts, kBurst);
+}
+
+void
+VdpaPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent)
+{
+    if (OVS_UNLIKELY(!running_.load(std::memory_order_relaxed)
+                     || !admin_up_.load(std::memory_order_relaxed))) {
+        tx_dropped_.fetch_add(n, std::memory_order_relaxed);
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    int q = txq % n_txq_;
+    TxLock &lock = tx_locks_[q];
+    if (concurrent) {
+        while (lock.flag.test_and_set(std::memory_order_acquire)) {
+            // spin
+        }
+    }
+    // As OVS's dpdk ports: retry while the device takes packets.
+    int sent = 0;
+    while (sent < n) {
+        int k = rep_->tx(q, pkts + sent, n - sent);
+        if (!k) {
+            break;
+        }
+        sent += k;
+    }
+    if (concurrent) {
+        lock.flag.clear(std::memory_order_release);
+    }
+    if (OVS_UNLIKELY(sent < n)) {
+        tx_dropped_.fetch_add(n - sent, std::memory_order_relaxed);
+        rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+    }
+}
+
+}  // namespace accel
