@@ -74,6 +74,25 @@ tests_mismatch_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS
 tests_mismatch_plugin_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath /nowhere
 
+# A software vDPA device (tests/fixtures/vdpa-sim): a DPDK driver built
+# against the driver-SDK headers of the installed DPDK, which the fetch
+# script takes from "apt-get source dpdk" (network, once; never committed).
+VDPA_SIM = tests/fixtures/vdpa-sim/librte_vdpa_sim.so
+VDPA_SIM_SDK = tests/fixtures/vdpa-sim/sdk
+EXTRA_DIST += tests/fixtures/vdpa-sim/vdpa_sim.c \
+	tests/fixtures/vdpa-sim/fetch-sdk-headers.sh
+$(VDPA_SIM): $(srcdir)/tests/fixtures/vdpa-sim/vdpa_sim.c
+	$(AM_V_GEN)$(MKDIR_P) tests/fixtures/vdpa-sim && \
+	$(SHELL) $(srcdir)/tests/fixtures/vdpa-sim/fetch-sdk-headers.sh \
+		$(VDPA_SIM_SDK) && \
+	$(CC) -O2 -g -Wall -Wextra -shared -fPIC -DALLOW_INTERNAL_API \
+		-DALLOW_EXPERIMENTAL_API -I$(VDPA_SIM_SDK) $(DPDK_CFLAGS) \
+		-o $@ $(srcdir)/tests/fixtures/vdpa-sim/vdpa_sim.c $(DPDK_LIBS) \
+		-Wl,--no-as-needed -lrte_bus_vdev -lrte_vhost -lrte_ethdev
+vdpa-sim: $(VDPA_SIM)
+.PHONY: vdpa-sim
+CLEANFILES += $(VDPA_SIM)
+
 # --- Autotest suite (OVS style, reusing OVS's tests/*-macros.at) -------------
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -119,6 +138,7 @@ AUTOTEST_PATH = $(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDI
 # network namespace of its own, without network.
 check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all $(check_LTLIBRARIES)
 	-$(srcdir)/tests/guest/build-guest guest
+	-$(MAKE) $(AM_MAKEFLAGS) vdpa-sim
 	unshare --net -- $(SHELL) -c 'ip link set lo up && exec "$$0" "$$@"' \
 		$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)

@@ -59,29 +59,25 @@ std::unique_ptr<EthDev>
 EthDev::open(const std::string &devargs, const std::string &owner,
              std::string &error)
 {
-    bool representor = devargs.find("representor=") != std::string::npos;
-    uint16_t existing = find_port(devargs);
-    if (existing < RTE_MAX_ETHPORTS && !representor) {
-        // Attached before: by another port (an OVS 'dpdk' port has no
-        // ethdev owner).
-        rte_eth_dev_owner o{};
-        error = "'" + devargs + "' is already in use";
-        if (!rte_eth_dev_owner_get(existing, &o) && o.id) {
-            error += std::string(" by ") + o.name;
-        }
-        return nullptr;
-    }
-    int err = rte_dev_probe(devargs.c_str());
-    bool attached_here = !err;
-    if (err && err != -EEXIST) {
-        // (rte_dev_probe says EFAULT for a name no driver claims.)
-        error = "cannot attach '" + devargs + "': "
-                + (err == -ENODEV || err == -EFAULT || err == -ENOENT
-                       ? "no such device, or no driver for it"
-                       : strerr(err));
-        return nullptr;
-    }
+    // Devices attached already (at EAL init: PCI devices, "--vdev"s; or
+    // the sibling of a representor) are taken as they are, unless another
+    // port of the plugin claimed them.  (OVS's 'dpdk' ports claim nothing:
+    // their devices cannot be told apart.)
     uint16_t port_id = find_port(devargs);
+    bool attached_here = false;
+    if (port_id >= RTE_MAX_ETHPORTS) {
+        int err = rte_dev_probe(devargs.c_str());
+        if (err && err != -EEXIST) {
+            // (rte_dev_probe says EFAULT for a name no driver claims.)
+            error = "cannot attach '" + devargs + "': "
+                    + (err == -ENODEV || err == -EFAULT || err == -ENOENT
+                           ? "no such device, or no driver for it"
+                           : strerr(err));
+            return nullptr;
+        }
+        attached_here = !err;
+        port_id = find_port(devargs);
+    }
     if (port_id >= RTE_MAX_ETHPORTS) {
         error = "'" + devargs + "' has no ethdev";
         if (attached_here) {
@@ -92,12 +88,6 @@ EthDev::open(const std::string &devargs, const std::string &owner,
     rte_eth_dev_owner current{};
     if (!rte_eth_dev_owner_get(port_id, &current) && current.id) {
         error = "'" + devargs + "' is already in use by " + current.name;
-        return nullptr;
-    }
-    // Probed before by someone else (an OVS 'dpdk' port): in use, unless
-    // it is a representor, whose PF device carries several ports.
-    if (!attached_here && !representor) {
-        error = "'" + devargs + "' is already in use";
         return nullptr;
     }
 

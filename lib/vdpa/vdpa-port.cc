@@ -7,6 +7,7 @@
 #include <cstring>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <rte_mbuf.h>
 #include <rte_vdpa.h>
@@ -191,6 +192,25 @@ VdpaPort::reconfigure()
         restart = true;
     }
 
+    // Hardware mode where a usable vDPA device sits on the VF; else the
+    // relay, and status says why.
+    std::string reason;
+    rte_vdpa_device *hw = vf_ ? choose_mode(reason) : nullptr;
+    if (vf_ && (hw != hw_ || reason != mode_reason_)) {
+        if (hw) {
+            VLOG_INFO("%s: vDPA device %s serves '%s' (hardware mode)",
+                      name_.c_str(), vf_->device_name().c_str(),
+                      config_.socket_path.c_str());
+        } else {
+            VLOG_INFO("%s: software relay between '%s' and %s (%s)",
+                      name_.c_str(), config_.socket_path.c_str(),
+                      describe(vf_.get()).c_str(), reason.c_str());
+        }
+        hw_ = hw;
+        mode_reason_ = reason;
+    }
+    // (A changed mode registers the socket again: the guest reconnects.)
+    guest_.set_vdpa_device(hw_);
     int error = guest_.reconfigure();
     if (error) {
         start_error_ = "vdpa-socket-path: cannot register '"
@@ -202,30 +222,13 @@ VdpaPort::reconfigure()
         return 0;
     }
 
-    // Hardware mode needs a vDPA device on the accelerator; the relay
-    // serves the guest otherwise.
-    std::string reason;
-    if (config_.force_sw) {
-        reason = "vdpa-sw=true";
-    } else if (rte_vdpa_find_device_by_name(vf_->device_name().c_str())) {
-        reason = "vDPA device " + vf_->device_name()
-                 + ": hardware mode is not available in this version";
-    } else {
-        reason = "no vDPA device on " + vf_->device_name();
-    }
-    if (reason != mode_reason_) {
-        VLOG_INFO("%s: software relay between '%s' and %s (%s)",
-                  name_.c_str(), config_.socket_path.c_str(),
-                  describe(vf_.get()).c_str(), reason.c_str());
-        mode_reason_ = reason;
-    }
-
     int n_txq = std::clamp(requested_n_txq_, 1,
                            std::min(kMaxTxq, rep_->max_queue_pairs()));
     int n_rxq = std::min(config_.n_rxq, rep_->max_queue_pairs());
     int vf_queues = std::min(config_.max_queues, vf_->max_queue_pairs());
     if (restart || requested_mtu_ != mtu_ || n_rxq != n_rxq_
-        || n_txq != wanted_n_txq_ || vf_queues != vf_queues_) {
+        || n_txq != wanted_n_txq_ || vf_queues != vf_queues_
+        || (hw_ != nullptr) != hw_started_) {
         running_.store(false);
         relay_.reset();
         mtu_ = requested_mtu_;
@@ -237,15 +240,42 @@ VdpaPort::reconfigure()
     return 0;
 }
 
+rte_vdpa_device *
+VdpaPort::choose_mode(std::string &reason) const
+{
+    if (config_.force_sw) {
+        reason = "vdpa-sw=true";
+        return nullptr;
+    }
+    std::string dev_name = vf_->device_name();
+    rte_vdpa_device *dev = rte_vdpa_find_device_by_name(dev_name.c_str());
+    uint64_t features;
+    uint32_t queues;
+    if (!dev) {
+        reason = "no vDPA device on " + dev_name;
+    } else if (rte_vdpa_get_features(dev, &features) < 0) {
+        reason = "vDPA device " + dev_name + ": cannot read its features";
+    } else if (rte_vdpa_get_queue_num(dev, &queues) < 0 || !queues) {
+        reason = "vDPA device " + dev_name + ": no queues";
+    } else {
+        reason.clear();
+        return dev;
+    }
+    return nullptr;
+}
+
 void
 VdpaPort::start_devices()
 {
     std::string err, what;
     MempoolRef mp = MempoolRegistry::instance().get(
         rep_->socket(), mtu_, n_rxq_ + vf_queues_, name_);
+    vf_->stop();
+    hw_started_ = hw_ != nullptr;
     if (!mp) {
         err = "no memory for a mempool with MTU " + std::to_string(mtu_);
-    } else if (vf_->start(vf_queues_, vf_queues_, mtu_, mp->get(), err)) {
+    } else if (!hw_ && vf_->start(vf_queues_, vf_queues_, mtu_, mp->get(),
+                                  err)) {
         what = "vdpa-accelerator-devargs: " + vf_->devargs() + ": ";
     } else if (rep_->start(n_rxq_, n_txq_, mtu_, mp->get(), err)) {
         // Some devices (net_tap) want as many TX queues as RX queues:
@@ -272,12 +302,17 @@ VdpaPort::start_devices()
     }
     mempool_ = mp;
     start_error_.clear();
-    relay_ = std::make_unique<SwRelay>(guest_, *vf_);
+    // In hardware mode the vDPA device drives the VF.
+    if (!hw_) {
+        relay_ = std::make_unique<SwRelay>(guest_, *vf_);
+    }
     running_.store(true);
-    VLOG_INFO("%s: representor %s with %d rx and %d tx queues, VF %s with "
-              "%d queue pairs, MTU %d", name_.c_str(),
-              describe(rep_.get()).c_str(), n_rxq_, n_txq_,
-              describe(vf_.get()).c_str(), vf_queues_, mtu_);
+    VLOG_INFO("%s: representor %s with %d rx and %d tx queues, VF %s %s, "
+              "MTU %d", name_.c_str(), describe(rep_.get()).c_str(), n_rxq_,
+              n_txq_, describe(vf_.get()).c_str(),
+              hw_ ? "driven by its vDPA device"
+                  : ("with " + std::to_string(vf_queues_)
+                     + " queue pairs").c_str(), mtu_);
     accel_netdev_changed(netdev_);
 }
 
@@ -300,17 +335,27 @@ VdpaPort::get_status(accel_kv_cb *cb, void *aux)
         &fwd);
 
     std::lock_guard<std::mutex> guard(mutex_);
-    cb(aux, "vdpa-mode", "sw");
+    cb(aux, "vdpa-mode", hw_ ? "hw" : "sw");
     if (!mode_reason_.empty()) {
         cb(aux, "vdpa-mode-reason", mode_reason_.c_str());
+    }
+    if (hw_) {
+        uint32_t queues = 0;
+        rte_vdpa_get_queue_num(hw_, &queues);
+        cb(aux, "vdpa-device", rte_dev_name(rte_vdpa_get_rte_device(hw_)));
+        cb(aux, "vdpa-device-queues", std::to_string(queues).c_str());
+        cb(aux, "vdpa-attached", guest_.vdpa_attached() ? "true" : "false");
     }
     cb(aux, "vdpa-socket-path", config_.socket_path.c_str());
     cb(aux, "vdpa-accelerator", describe(vf_.get()).c_str());
     cb(aux, "representor", describe(rep_.get()).c_str());
     if (running_.load()) {
-        cb(aux, "vdpa-queues", std::to_string(relay_->n_lanes()).c_str());
-        cb(aux, "vf-queues", std::to_string(vf_queues_).c_str());
-        cb(aux, "vf-link", vf_->link_up() ? "up" : "down");
+        if (relay_) {
+            cb(aux, "vdpa-queues",
+               std::to_string(relay_->n_lanes()).c_str());
+            cb(aux, "vf-queues", std::to_string(vf_queues_).c_str());
+            cb(aux, "vf-link", vf_->link_up() ? "up" : "down");
+        }
         cb(aux, "representor-link", rep_->link_up() ? "up" : "down");
     }
     if (!start_error_.empty()) {
@@ -349,6 +394,10 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
     auto value = [](uint64_t v) { return v == UINT64_MAX ? 0 : v; };
 
     std::lock_guard<std::mutex> guard(mutex_);
+    if (hw_) {
+        get_hw_stats(cb, aux);
+        return;
+    }
     uint64_t tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
     int lanes = relay_ ? relay_->n_lanes() : 0;
     for (int i = 0; i < lanes; i++) {
@@ -379,6 +428,32 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         cb(aux, "vdpa_vf_rx_missed", vs.imissed);
         cb(aux, "vdpa_vf_rx_errors", vs.ierrors);
         cb(aux, "vdpa_vf_tx_errors", vs.oerrors);
+    }
+}
+
+// The vDPA device's own counters, per virtqueue: vdpa_vringN_NAME.
+void
+VdpaPort::get_hw_stats(accel_counter_cb *cb, void *aux)
+{
+    int n = rte_vdpa_get_stats_names(hw_, nullptr, 0);
+    uint32_t queues = 0;
+    if (n <= 0 || rte_vdpa_get_queue_num(hw_, &queues) < 0) {
+        return;
+    }
+    std::vector<rte_vdpa_stat_name> names(n);
+    std::vector<rte_vdpa_stat> values(n);
+    if (rte_vdpa_get_stats_names(hw_, names.data(), n) != n) {
+        return;
+    }
+    for (uint32_t q = 0; q < 2 * queues; q++) {
+        int got = rte_vdpa_get_stats(hw_, q, values.data(), n);
+        for (int i = 0; i < got && i < n; i++) {
+            if (values[i].id < (uint64_t) n) {
+                std::string key = "vdpa_vring" + std::to_string(q) + "_"
+                                  + names[values[i].id].name;
+                cb(aux, key.c_str(), values[i].value);
+            }
+        }
     }
 }
 
@@ -441,13 +516,20 @@ VdpaPort::report()
 {
     std::ostringstream out;
     std::lock_guard<std::mutex> guard(mutex_);
-    out << "port " << name_ << ": dpdkvdpa, mode sw ("
-        << (mode_reason_.empty() ? "not configured" : mode_reason_) << ")\n"
+    out << "port " << name_ << ": dpdkvdpa, mode "
+        << (hw_ ? "hw" : "sw") << " ("
+        << (hw_ ? "vDPA device " + vf_->device_name()
+                : mode_reason_.empty() ? "not configured" : mode_reason_)
+        << ")\n"
         << "  vdpa-socket-path: " << config_.socket_path << ", guest "
         << (guest_.carrier() ? "connected" : "disconnected") << "\n"
         << "  accelerator: " << describe(vf_.get()) << ", representor: "
         << describe(rep_.get()) << "\n";
-    if (running_.load()) {
+    if (running_.load() && !relay_) {
+        out << "  vDPA device attached: "
+            << (guest_.vdpa_attached() ? "yes" : "no") << ", representor rxq "
+            << n_rxq_ << " txq " << n_txq_ << ", mtu " << mtu_ << "\n";
+    } else if (running_.load()) {
         out << "  relay lanes: " << relay_->n_lanes() << " (VF queue pairs "
             << vf_queues_ << ", guest queue pairs " << guest_.n_rxq()
             << "), VF link " << (vf_->link_up() ? "up" : "down")
@@ -481,7 +563,9 @@ VdpaPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     if (OVS_UNLIKELY(!running_.load(std::memory_order_relaxed))) {
         return 0;
     }
-    relay_->poll(rxq, n_rxq_);
+    if (SwRelay *relay = relay_.get()) {
+        relay->poll(rxq, n_rxq_);
+    }
     if (OVS_UNLIKELY(!admin_up_.load(std::memory_order_relaxed))) {
         return 0;
     }

@@ -29,6 +29,8 @@
 #include "vdpa/vdpa-config.h"
 #include "vhost/vhost-port.h"
 
+struct rte_vdpa_device;
+
 namespace accel {
 
 class VdpaPort {
@@ -74,6 +76,9 @@ private:
     };
 
     int open_devices(const VdpaPortConfig &cfg, std::string &error);
+    // The vDPA device that can serve the guest, or nullptr and why not.
+    rte_vdpa_device *choose_mode(std::string &reason) const;
+    void get_hw_stats(accel_counter_cb *cb, void *aux);
     void start_devices();
     std::string owner_tag() const { return "ovs-vhost-accel:" + name_; }
 
@@ -92,6 +97,8 @@ private:
     std::unique_ptr<EthDev> pending_vf_, pending_rep_;
     std::unique_ptr<EthDev> vf_, rep_;
     std::unique_ptr<SwRelay> relay_;
+    rte_vdpa_device *hw_ = nullptr;     // Hardware mode: the vDPA device.
+    bool hw_started_ = false;           // Devices started for that mode.
     std::string mode_reason_;           // Why "sw" and not "hw".
     std::string start_error_;           // The devices did not start.
     std::atomic<bool> running_{false};  // Devices started, relay set.

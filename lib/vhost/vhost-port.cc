@@ -99,6 +99,15 @@ VhostPort::register_socket(const std::string &path)
     if (config_.dq_zero_copy) {
         disabled |= 1ULL << virtio::kFInOrder;
     }
+    if (vdpa_dev_
+        && rte_vhost_driver_attach_vdpa_device(path.c_str(), vdpa_dev_)) {
+        VLOG_ERR("%s: cannot attach the vDPA device to '%s'", name_.c_str(),
+                 path.c_str());
+        unregister_socket();
+        return EINVAL;
+    }
+    registered_vdpa_ = vdpa_dev_;
+    vdpa_attached_.store(vdpa_dev_ != nullptr);
     if (rte_vhost_driver_callback_register(path.c_str(),
                                            &VhostRegistry::device_ops())
         || rte_vhost_driver_disable_features(path.c_str(), disabled)
@@ -134,6 +143,8 @@ VhostPort::unregister_socket()
     VhostRegistry::instance().remove(registered_path_, this);
     registered_path_.clear();
     registered_flags_.store(0);
+    registered_vdpa_ = nullptr;
+    vdpa_attached_.store(false);
 }
 
 uint64_t
@@ -245,7 +256,8 @@ VhostPort::reconfigure()
     // vhost-postcopy-support (rte_vhost takes them at registration).
     uint64_t flags = vhost_flags();
     if (path != registered_path_
-        || (!path.empty() && flags != registered_flags_.load())) {
+        || (!path.empty() && (flags != registered_flags_.load()
+                              || vdpa_dev_ != registered_vdpa_))) {
         if (!registered_path_.empty() && path != registered_path_) {
             VLOG_INFO("%s: vhost-server-path changed from '%s' to '%s'",
                       name_.c_str(), registered_path_.c_str(), path.c_str());
@@ -777,11 +789,12 @@ VhostPort::on_new_device(int vid)
         ready_.store(true);
     }
 
-    // The PMD threads poll: no guest notifications.
-    for (int i = 0; i < qp_num * kVirtioQnum; i++) {
-        rte_vhost_enable_guest_notification(vid, i, 0);
-    }
-    {
+    // The PMD threads poll: no guest notifications.  (With a vDPA device
+    // attached, the device serves the rings and their notifications.)
+    if (!vdpa_attached_.load()) {
+        for (int i = 0; i < qp_num * kVirtioQnum; i++) {
+            rte_vhost_enable_guest_notification(vid, i, 0);
+        }
         std::lock_guard<std::mutex> qguard(queue_mutex_);
         start_walkers(vid, true);
     }
@@ -916,6 +929,9 @@ VhostPort::vq(int vring)
 void
 VhostPort::start_walkers(int vid, bool new_device)
 {
+    if (vdpa_attached_.load()) {
+        return;                         // The vDPA device serves the rings.
+    }
     // One read of the memory table: rte_vhost's mapping for the walker,
     // the region files for a zero-copy mapping of our own.
     std::vector<MemRegion> regions;
@@ -1067,7 +1083,8 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
 {
     int vid = vid_.load(std::memory_order_relaxed);
     if (OVS_UNLIKELY(vid < 0 || !ready_.load(std::memory_order_relaxed)
-                     || !admin_up_.load(std::memory_order_relaxed))) {
+                     || !admin_up_.load(std::memory_order_relaxed)
+                     || vdpa_attached_.load(std::memory_order_relaxed))) {
         return 0;
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
@@ -1240,7 +1257,8 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
 
     if (OVS_UNLIKELY(vid < 0 || qid < 0
                      || !ready_.load(std::memory_order_relaxed)
-                     || !admin_up_.load(std::memory_order_relaxed))) {
+                     || !admin_up_.load(std::memory_order_relaxed)
+                     || vdpa_attached_.load(std::memory_order_relaxed))) {
         sw_stats_.tx_dropped.fetch_add(n, std::memory_order_relaxed);
         rte_pktmbuf_free_bulk(pkts, n);
         return;

@@ -32,6 +32,7 @@
 #include "virtq/guest-memory.h"
 
 struct rte_mbuf;
+struct rte_vdpa_device;
 
 namespace accel {
 
@@ -68,6 +69,12 @@ public:
     int get_stats(accel_port_stats &stats);
     void get_custom_stats(accel_counter_cb *cb, void *aux);
     void set_admin_up(bool up) { admin_up_.store(up); }
+    // A vDPA device to attach to the socket (dpdkvdpa ports in hardware
+    // mode; nullptr: none).  The device then moves the packets: the port
+    // serves no queue, rx() gives nothing and tx() drops.  Takes effect
+    // at the next reconfigure() (the socket is registered again).
+    void set_vdpa_device(rte_vdpa_device *dev) { vdpa_dev_ = dev; }
+    bool vdpa_attached() const { return vdpa_attached_.load(); }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
     // Main thread, every loop ('now' in ms): reports a carrier change
     // that the bridge has not seen, and repeats it (CarrierReporter says
@@ -164,6 +171,9 @@ private:
     std::string mempool_error_;             // status:mempool, if any.
     std::string registered_path_;           // Socket we registered, if any.
     std::atomic<uint64_t> registered_flags_{0};   // Its rte_vhost flags.
+    rte_vdpa_device *vdpa_dev_ = nullptr;   // To attach (main thread).
+    rte_vdpa_device *registered_vdpa_ = nullptr;  // Attached.
+    std::atomic<bool> vdpa_attached_{false};
     int socket_id_;
     int requested_socket_id_;
     std::atomic<int> mtu_{1500};
