@@ -34,7 +34,7 @@ FUZZ_SPLIT_QUEUE_SRCS = tests/fuzz/fuzz-split-queue.cc \
 	lib/virtq/desc-chain.cc lib/virtq/guest-memory.cc \
 	lib/virtq/split-queue.cc
 FUZZ_PORT_CONFIG_SRCS = tests/fuzz/fuzz-port-config.cc \
-	lib/vhost/port-config.cc lib/common/options.cc
+	lib/vhost/port-config.cc lib/vdpa/vdpa-config.cc lib/common/options.cc
 FUZZ_TARGETS = split-queue port-config
 EXTRA_DIST += $(FUZZ_SPLIT_QUEUE_SRCS) $(FUZZ_PORT_CONFIG_SRCS) \
 	tests/fuzz/corpus tests/fuzz/make-seeds.py

@@ -423,6 +423,22 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         cb(aux, (q + "rx_packets").c_str(),
            l.rx_packets.load(std::memory_order_relaxed));
     }
+    // Descriptors the guest side refused (hostile or broken rings), in the
+    // guest's terms: its TX ring is the port's RX side.
+    struct Fwd {
+        accel_counter_cb *cb;
+        void *aux;
+    } fwd{cb, aux};
+    guest_.get_custom_stats(
+        [](void *a, const char *name, uint64_t v) {
+            Fwd *f = static_cast<Fwd *>(a);
+            if (!strcmp(name, "ovs_rx_invalid_descs")) {
+                f->cb(f->aux, "vdpa_tx_invalid_descs", v);
+            } else if (!strcmp(name, "ovs_tx_invalid_descs")) {
+                f->cb(f->aux, "vdpa_rx_invalid_descs", v);
+            }
+        },
+        &fwd);
     rte_eth_stats vs{};
     if (vf_ && vf_->stats(vs)) {
         cb(aux, "vdpa_vf_rx_missed", vs.imissed);

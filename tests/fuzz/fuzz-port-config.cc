@@ -1,13 +1,16 @@
-// libFuzzer target: Interface:options of a dpdkvhostuserclient port as an
-// operator (or a buggy orchestrator) could write them.  Input: lines of
+// libFuzzer target: Interface:options of a dpdkvhostuserclient port, and
+// of a dpdkvdpa port, as an operator (or a buggy orchestrator) could write
+// them.  Input: lines of
 // "key=value"; keys are mostly the real ones so values get exercised.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "vdpa/vdpa-config.h"
 #include "vhost/port-config.h"
 
 using accel::OptionMap;
+using accel::VdpaPortConfig;
 using accel::VhostPortConfig;
 
 namespace {
@@ -15,8 +18,22 @@ namespace {
 const char *const kKeys[] = {
     "vhost-server-path", "tx-retries-max", "dq-zero-copy",
     "dq-zero-copy-threshold", "ring-walker", "n_rxq",
-    "vhost-iommu-support", "vhost-postcopy-support",
+    "vhost-iommu-support", "vhost-postcopy-support", "vdpa-socket-path",
+    "vdpa-accelerator-devargs", "dpdk-devargs", "vdpa-max-queues", "vdpa-sw",
 };
+
+// A refusal names the option it refuses.
+void
+check_named(const std::string &error)
+{
+    bool named = false;
+    for (const char *k : kKeys) {
+        named |= error.rfind(std::string(k) + ": ", 0) == 0;
+    }
+    if (!named) {
+        __builtin_trap();
+    }
+}
 
 }  // namespace
 
@@ -54,17 +71,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         }
     } else {
-        // A refusal names the option it refuses.
-        bool named = false;
-        for (const char *k : kKeys) {
-            named |= error.rfind(std::string(k) + ": ", 0) == 0;
-        }
-        if (!named) {
+        check_named(error);
+    }
+
+    error.clear();
+    auto vdpa = VdpaPortConfig::parse(opts, error);
+    if (vdpa) {
+        if (!error.empty() || vdpa->socket_path.empty()
+            || vdpa->accel_devargs.empty() || vdpa->rep_devargs.empty()
+            || vdpa->accel_devargs == vdpa->rep_devargs
+            || vdpa->max_queues < VdpaPortConfig::kMaxQueuesMin
+            || vdpa->max_queues > VdpaPortConfig::kMaxQueuesMax
+            || vdpa->n_rxq < 1 || vdpa->n_rxq > VdpaPortConfig::kNumRxqMax
+            || vdpa->guest_options().at("vhost-server-path")
+               != vdpa->socket_path) {
             __builtin_trap();
         }
+        // What the guest side gets always parses.
+        std::string guest_error;
+        if (!VhostPortConfig::parse(vdpa->guest_options(), guest_error)) {
+            __builtin_trap();
+        }
+    } else {
+        check_named(error);
     }
     for (const auto &kv : opts) {
         (void) VhostPortConfig::is_known(kv.first);
+        (void) VdpaPortConfig::is_known(kv.first);
     }
     return 0;
 }
