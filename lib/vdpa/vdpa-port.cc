@@ -209,6 +209,13 @@ VdpaPort::reconfigure()
         hw_ = hw;
         mode_reason_ = reason;
     }
+    // The vDPA device drives the VF: the relay lets go of it before the
+    // guest reconnects to the device.
+    if (hw_ && relay_) {
+        running_.store(false);
+        relay_.reset();
+        vf_->stop();
+    }
     // (A changed mode registers the socket again: the guest reconnects.)
     guest_.set_vdpa_device(hw_);
     int error = guest_.reconfigure();
