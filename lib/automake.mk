@@ -33,6 +33,7 @@ ovs_vhost_accel_la_SOURCES = \
 	lib/ovs/netdev-vhost-client.c \
 	lib/ovs/ovs-cxx.h \
 	lib/ovs/plugin.c \
+	lib/vdpa/accelerator.cc lib/vdpa/accelerator.h \
 	lib/vdpa/sw-relay.cc lib/vdpa/sw-relay.h \
 	lib/vdpa/vdpa-port-api.cc \
 	lib/vdpa/vdpa-port.cc lib/vdpa/vdpa-port.h \

@@ -55,6 +55,33 @@ detach_devargs(const std::string &devargs)
 
 }  // namespace
 
+uint16_t
+EthDev::find(const std::string &devargs)
+{
+    return find_port(devargs);
+}
+
+int
+EthDev::probe(const std::string &devargs, std::string &error)
+{
+    int err = rte_dev_probe(devargs.c_str());
+    if (err && err != -EEXIST) {
+        // (rte_dev_probe says EFAULT for a name no driver claims.)
+        error = "cannot attach '" + devargs + "': "
+                + (err == -ENODEV || err == -EFAULT || err == -ENOENT
+                       ? "no such device, or no driver for it"
+                       : strerr(err));
+        return -1;
+    }
+    return !err;
+}
+
+void
+EthDev::detach(const std::string &devargs)
+{
+    detach_devargs(devargs);
+}
+
 std::unique_ptr<EthDev>
 EthDev::open(const std::string &devargs, const std::string &owner,
              std::string &error)
@@ -66,16 +93,11 @@ EthDev::open(const std::string &devargs, const std::string &owner,
     uint16_t port_id = find_port(devargs);
     bool attached_here = false;
     if (port_id >= RTE_MAX_ETHPORTS) {
-        int err = rte_dev_probe(devargs.c_str());
-        if (err && err != -EEXIST) {
-            // (rte_dev_probe says EFAULT for a name no driver claims.)
-            error = "cannot attach '" + devargs + "': "
-                    + (err == -ENODEV || err == -EFAULT || err == -ENOENT
-                           ? "no such device, or no driver for it"
-                           : strerr(err));
+        int probed = probe(devargs, error);
+        if (probed < 0) {
             return nullptr;
         }
-        attached_here = !err;
+        attached_here = probed;
         port_id = find_port(devargs);
     }
     if (port_id >= RTE_MAX_ETHPORTS) {
@@ -85,13 +107,20 @@ EthDev::open(const std::string &devargs, const std::string &owner,
         }
         return nullptr;
     }
+    return claim(devargs, port_id, owner, attached_here, error);
+}
+
+std::unique_ptr<EthDev>
+EthDev::claim(const std::string &devargs, uint16_t port_id,
+              const std::string &owner, bool detach, std::string &error)
+{
     rte_eth_dev_owner current{};
     if (!rte_eth_dev_owner_get(port_id, &current) && current.id) {
         error = "'" + devargs + "' is already in use by " + current.name;
         return nullptr;
     }
 
-    std::unique_ptr<EthDev> dev(new EthDev(devargs, port_id, attached_here));
+    std::unique_ptr<EthDev> dev(new EthDev(devargs, port_id, detach));
     rte_eth_dev_owner o{};
     if (rte_eth_dev_owner_new(&o.id)) {
         error = "'" + devargs + "': no ethdev owner id";

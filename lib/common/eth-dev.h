@@ -23,6 +23,17 @@ public:
     static std::unique_ptr<EthDev> open(const std::string &devargs,
                                         const std::string &owner,
                                         std::string &error);
+    // The pieces of open(): the first ethdev 'devargs' names (or
+    // RTE_MAX_ETHPORTS); rte_dev_probe() (1: attached, 0: it was there
+    // already, -1: failed, with 'error'); detaching what probe() attached;
+    // claiming ethdev 'port_id' ('detach': detach its device at the end).
+    static uint16_t find(const std::string &devargs);
+    static int probe(const std::string &devargs, std::string &error);
+    static void detach(const std::string &devargs);
+    static std::unique_ptr<EthDev> claim(const std::string &devargs,
+                                         uint16_t port_id,
+                                         const std::string &owner,
+                                         bool detach, std::string &error);
     ~EthDev();
     EthDev(const EthDev &) = delete;
     EthDev &operator=(const EthDev &) = delete;

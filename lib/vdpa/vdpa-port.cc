@@ -65,6 +65,17 @@ VdpaPort::for_each(const std::function<void(VdpaPort &)> &fn)
     }
 }
 
+void
+VdpaPort::for_each_other(const std::function<void(VdpaPort &)> &fn)
+{
+    std::lock_guard<std::mutex> guard(ports_mutex);
+    for (VdpaPort *p : ports) {
+        if (p != this) {
+            fn(*p);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Control path.
 
@@ -112,7 +123,7 @@ VdpaPort::set_config(const OptionMap &opts, std::string &error)
     }
     if (!configured_ || cfg->max_queues != config_.max_queues
         || cfg->force_sw != config_.force_sw || cfg->n_rxq != config_.n_rxq
-        || pending_vf_ || pending_rep_) {
+        || pending_accel_ || pending_rep_) {
         accel_netdev_request_reconfigure(netdev_);
     }
     config_ = *cfg;
@@ -124,16 +135,30 @@ VdpaPort::set_config(const OptionMap &opts, std::string &error)
 int
 VdpaPort::open_devices(const VdpaPortConfig &cfg, std::string &error)
 {
-    auto current = [](const std::unique_ptr<EthDev> &pending,
-                      const std::unique_ptr<EthDev> &used) {
+    auto current = [](const auto &pending, const auto &used) {
         return pending ? pending->devargs()
                        : used ? used->devargs() : std::string();
     };
-    std::unique_ptr<EthDev> vf, rep;
+    std::unique_ptr<Accelerator> accel;
+    std::unique_ptr<EthDev> rep;
     std::string err;
-    if (cfg.accel_devargs != current(pending_vf_, vf_)) {
-        vf = EthDev::open(cfg.accel_devargs, owner_tag(), err);
-        if (!vf) {
+    if (cfg.accel_devargs != current(pending_accel_, accel_)) {
+        // (A vDPA-only device has no ethdev owner: ports check each other.)
+        std::string device = cfg.accel_devargs.substr(
+            0, cfg.accel_devargs.find(','));
+        std::string user;
+        for_each_other([&](VdpaPort &other) {
+            if (other.accel_device() == device) {
+                user = other.name();
+            }
+        });
+        if (!user.empty()) {
+            error = "vdpa-accelerator-devargs: '" + cfg.accel_devargs
+                    + "' is already in use by ovs-vhost-accel:" + user;
+            return EINVAL;
+        }
+        accel = Accelerator::open(cfg.accel_devargs, owner_tag(), err);
+        if (!accel) {
             error = "vdpa-accelerator-devargs: " + err;
             return EINVAL;
         }
@@ -145,13 +170,21 @@ VdpaPort::open_devices(const VdpaPortConfig &cfg, std::string &error)
             return EINVAL;
         }
     }
-    if (vf) {
-        pending_vf_ = std::move(vf);
+    if (accel) {
+        pending_accel_ = std::move(accel);
     }
     if (rep) {
         pending_rep_ = std::move(rep);
     }
     return 0;
+}
+
+std::string
+VdpaPort::accel_device() const
+{
+    const Accelerator *a = pending_accel_ ? pending_accel_.get()
+                                          : accel_.get();
+    return a ? a->device_name() : std::string();
 }
 
 void
@@ -180,11 +213,11 @@ VdpaPort::reconfigure()
     bool restart = !running_.load();
 
     // New devices replace the old ones (closed and detached here).
-    if (pending_vf_ || pending_rep_) {
+    if (pending_accel_ || pending_rep_) {
         running_.store(false);
         relay_.reset();
-        if (pending_vf_) {
-            vf_ = std::move(pending_vf_);
+        if (pending_accel_) {
+            accel_ = std::move(pending_accel_);
         }
         if (pending_rep_) {
             rep_ = std::move(pending_rep_);
@@ -195,16 +228,20 @@ VdpaPort::reconfigure()
     // Hardware mode where a usable vDPA device sits on the VF; else the
     // relay, and status says why.
     std::string reason;
-    rte_vdpa_device *hw = vf_ ? choose_mode(reason) : nullptr;
-    if (vf_ && (hw != hw_ || reason != mode_reason_)) {
+    rte_vdpa_device *hw = accel_ ? choose_mode(reason) : nullptr;
+    if (accel_ && (hw != hw_ || reason != mode_reason_)) {
         if (hw) {
             VLOG_INFO("%s: vDPA device %s serves '%s' (hardware mode)",
-                      name_.c_str(), vf_->device_name().c_str(),
+                      name_.c_str(), accel_->device_name().c_str(),
                       config_.socket_path.c_str());
-        } else {
+        } else if (vf()) {
             VLOG_INFO("%s: software relay between '%s' and %s (%s)",
                       name_.c_str(), config_.socket_path.c_str(),
-                      describe(vf_.get()).c_str(), reason.c_str());
+                      accel_->describe().c_str(), reason.c_str());
+        } else {
+            VLOG_ERR("%s: %s, and '%s' has no ethdev for the software relay:"
+                     " the guest is not served", name_.c_str(),
+                     reason.c_str(), accel_->devargs().c_str());
         }
         hw_ = hw;
         mode_reason_ = reason;
@@ -214,7 +251,7 @@ VdpaPort::reconfigure()
     if (hw_ && relay_) {
         running_.store(false);
         relay_.reset();
-        vf_->stop();
+        vf()->stop();
     }
     // (A changed mode registers the socket again: the guest reconnects.)
     guest_.set_vdpa_device(hw_);
@@ -225,14 +262,15 @@ VdpaPort::reconfigure()
                        + ")";
         accel_netdev_changed(netdev_);
     }
-    if (!vf_ || !rep_) {
+    if (!accel_ || !rep_) {
         return 0;
     }
 
     int n_txq = std::clamp(requested_n_txq_, 1,
                            std::min(kMaxTxq, rep_->max_queue_pairs()));
     int n_rxq = std::min(config_.n_rxq, rep_->max_queue_pairs());
-    int vf_queues = std::min(config_.max_queues, vf_->max_queue_pairs());
+    int vf_queues = vf() ? std::min(config_.max_queues,
+                                    vf()->max_queue_pairs()) : 0;
     if (restart || requested_mtu_ != mtu_ || n_rxq != n_rxq_
         || n_txq != wanted_n_txq_ || vf_queues != vf_queues_
         || (hw_ != nullptr) != hw_started_) {
@@ -254,8 +292,8 @@ VdpaPort::choose_mode(std::string &reason) const
         reason = "vdpa-sw=true";
         return nullptr;
     }
-    std::string dev_name = vf_->device_name();
-    rte_vdpa_device *dev = rte_vdpa_find_device_by_name(dev_name.c_str());
+    std::string dev_name = accel_->device_name();
+    rte_vdpa_device *dev = accel_->vdpa();
     uint64_t features;
     uint32_t queues;
     if (!dev) {
@@ -277,13 +315,20 @@ VdpaPort::start_devices()
     std::string err, what;
     MempoolRef mp = MempoolRegistry::instance().get(
         rep_->socket(), mtu_, n_rxq_ + vf_queues_, name_);
-    vf_->stop();
+    EthDev *vf = this->vf();
+    if (vf) {
+        vf->stop();
+    }
     hw_started_ = hw_ != nullptr;
     if (!mp) {
         err = "no memory for a mempool with MTU " + std::to_string(mtu_);
-    } else if (!hw_ && vf_->start(vf_queues_, vf_queues_, mtu_, mp->get(),
-                                  err)) {
-        what = "vdpa-accelerator-devargs: " + vf_->devargs() + ": ";
+    } else if (!hw_ && !vf) {
+        err = "no vDPA device to serve the guest (" + mode_reason_
+              + ") and no ethdev for the software relay";
+        what = "vdpa-accelerator-devargs: " + accel_->devargs() + ": ";
+    } else if (!hw_ && vf->start(vf_queues_, vf_queues_, mtu_, mp->get(),
+                                 err)) {
+        what = "vdpa-accelerator-devargs: " + vf->devargs() + ": ";
     } else if (rep_->start(n_rxq_, n_txq_, mtu_, mp->get(), err)) {
         // Some devices (net_tap) want as many TX queues as RX queues:
         // then PMD threads share TX queues (OVS passes concurrent_txq).
@@ -302,7 +347,9 @@ VdpaPort::start_devices()
     if (!err.empty()) {
         start_error_ = what + err;
         VLOG_ERR("%s: %s", name_.c_str(), start_error_.c_str());
-        vf_->stop();
+        if (vf) {
+            vf->stop();
+        }
         rep_->stop();
         accel_netdev_changed(netdev_);
         return;
@@ -311,12 +358,12 @@ VdpaPort::start_devices()
     start_error_.clear();
     // In hardware mode the vDPA device drives the VF.
     if (!hw_) {
-        relay_ = std::make_unique<SwRelay>(guest_, *vf_);
+        relay_ = std::make_unique<SwRelay>(guest_, *vf);
     }
     running_.store(true);
     VLOG_INFO("%s: representor %s with %d rx and %d tx queues, VF %s %s, "
               "MTU %d", name_.c_str(), describe(rep_.get()).c_str(), n_rxq_,
-              n_txq_, describe(vf_.get()).c_str(),
+              n_txq_, accel_->describe().c_str(),
               hw_ ? "driven by its vDPA device"
                   : ("with " + std::to_string(vf_queues_)
                      + " queue pairs").c_str(), mtu_);
@@ -354,14 +401,15 @@ VdpaPort::get_status(accel_kv_cb *cb, void *aux)
         cb(aux, "vdpa-attached", guest_.vdpa_attached() ? "true" : "false");
     }
     cb(aux, "vdpa-socket-path", config_.socket_path.c_str());
-    cb(aux, "vdpa-accelerator", describe(vf_.get()).c_str());
+    cb(aux, "vdpa-accelerator",
+       accel_ ? accel_->describe().c_str() : "none");
     cb(aux, "representor", describe(rep_.get()).c_str());
     if (running_.load()) {
         if (relay_) {
             cb(aux, "vdpa-queues",
                std::to_string(relay_->n_lanes()).c_str());
             cb(aux, "vf-queues", std::to_string(vf_queues_).c_str());
-            cb(aux, "vf-link", vf_->link_up() ? "up" : "down");
+            cb(aux, "vf-link", vf()->link_up() ? "up" : "down");
         }
         cb(aux, "representor-link", rep_->link_up() ? "up" : "down");
     }
@@ -447,7 +495,7 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         },
         &fwd);
     rte_eth_stats vs{};
-    if (vf_ && vf_->stats(vs)) {
+    if (vf() && vf()->stats(vs)) {
         cb(aux, "vdpa_vf_rx_missed", vs.imissed);
         cb(aux, "vdpa_vf_rx_errors", vs.ierrors);
         cb(aux, "vdpa_vf_tx_errors", vs.oerrors);
@@ -541,12 +589,14 @@ VdpaPort::report()
     std::lock_guard<std::mutex> guard(mutex_);
     out << "port " << name_ << ": dpdkvdpa, mode "
         << (hw_ ? "hw" : "sw") << " ("
-        << (hw_ ? "vDPA device " + vf_->device_name()
+        << (hw_ ? "vDPA device " + accel_->device_name()
                 : mode_reason_.empty() ? "not configured" : mode_reason_)
         << ")\n"
         << "  vdpa-socket-path: " << config_.socket_path << ", guest "
         << (guest_.carrier() ? "connected" : "disconnected") << "\n"
-        << "  accelerator: " << describe(vf_.get()) << ", representor: "
+        << "  accelerator: "
+        << (accel_ ? accel_->describe() : std::string("none"))
+        << ", representor: "
         << describe(rep_.get()) << "\n";
     if (running_.load() && !relay_) {
         out << "  vDPA device attached: "
@@ -555,7 +605,7 @@ VdpaPort::report()
     } else if (running_.load()) {
         out << "  relay lanes: " << relay_->n_lanes() << " (VF queue pairs "
             << vf_queues_ << ", guest queue pairs " << guest_.n_rxq()
-            << "), VF link " << (vf_->link_up() ? "up" : "down")
+            << "), VF link " << (vf()->link_up() ? "up" : "down")
             << ", representor rxq " << n_rxq_ << " txq " << n_txq_
             << ", mtu " << mtu_ << "\n";
         uint64_t to_vf = 0, dropped = 0, from_vf = 0;

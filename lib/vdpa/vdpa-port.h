@@ -23,6 +23,7 @@
 #include <string>
 
 #include "common/eth-dev.h"
+#include "vdpa/accelerator.h"
 #include "common/mempool.h"
 #include "ovs/accel-api.h"
 #include "vdpa/sw-relay.h"
@@ -64,6 +65,7 @@ public:
     std::string report();
     // Every dpdkvdpa port (main thread).
     static void for_each(const std::function<void(VdpaPort &)> &fn);
+    void for_each_other(const std::function<void(VdpaPort &)> &fn);
 
     // Datapath (PMD threads): the representor's queues; rx() also runs
     // the relay lanes of 'rxq'.
@@ -76,6 +78,10 @@ private:
     };
 
     int open_devices(const VdpaPortConfig &cfg, std::string &error);
+    // The VF's ethdev (nullptr: none, or a vDPA-only accelerator).
+    EthDev *vf() const { return accel_ ? accel_->vf() : nullptr; }
+    // The accelerator's DPDK device, pending or in use ("" if none).
+    std::string accel_device() const;
     // The vDPA device that can serve the guest, or nullptr and why not.
     rte_vdpa_device *choose_mode(std::string &reason) const;
     void get_hw_stats(accel_counter_cb *cb, void *aux);
@@ -94,8 +100,8 @@ private:
     // (Before the devices: their RX rings hold its mbufs until closed.)
     MempoolRef mempool_;
     // Devices opened by set_config(), taken into use by reconfigure().
-    std::unique_ptr<EthDev> pending_vf_, pending_rep_;
-    std::unique_ptr<EthDev> vf_, rep_;
+    std::unique_ptr<Accelerator> pending_accel_, accel_;
+    std::unique_ptr<EthDev> pending_rep_, rep_;
     std::unique_ptr<SwRelay> relay_;
     rte_vdpa_device *hw_ = nullptr;     // Hardware mode: the vDPA device.
     bool hw_started_ = false;           // Devices started for that mode.
