@@ -8,6 +8,7 @@ ACCEL_CORE_PURE = \
 	lib/common/copy.h \
 	lib/common/counter.h \
 	lib/common/options.cc lib/common/options.h \
+	lib/common/spin-lock.h \
 	lib/vhost/carrier-reporter.h \
 	lib/vhost/port-config.cc lib/vhost/port-config.h \
 	lib/vhost/queue-stats.cc lib/vhost/queue-stats.h \

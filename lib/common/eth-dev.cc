@@ -34,19 +34,19 @@ find_port(const std::string &devargs)
         return port_id;
     }
     // Virtual devices are matched by name ("net_tap0,iface=x").
-    std::string name = devargs.substr(0, devargs.find(','));
-    if (!rte_eth_dev_get_port_by_name(name.c_str(), &port_id)) {
+    if (!rte_eth_dev_get_port_by_name(devargs_device(devargs).c_str(),
+                                      &port_id)) {
         return port_id;
     }
     return RTE_MAX_ETHPORTS;
 }
 
 // Detaches a device attached by 'devargs' that has no ethdev: a PCI
-// address, or else a virtual device named by what precedes the first ','.
+// address, or else a virtual device.
 void
 detach_devargs(const std::string &devargs)
 {
-    std::string name = devargs.substr(0, devargs.find(','));
+    std::string name = devargs_device(devargs);
     rte_pci_addr addr;
     const char *bus = rte_pci_addr_parse(name.c_str(), &addr) ? "vdev"
                                                                 : "pci";
@@ -55,15 +55,21 @@ detach_devargs(const std::string &devargs)
 
 }  // namespace
 
-uint16_t
-EthDev::find(const std::string &devargs)
+std::string
+devargs_device(const std::string &devargs)
 {
-    return find_port(devargs);
+    return devargs.substr(0, devargs.find(','));
 }
 
-int
-EthDev::probe(const std::string &devargs, std::string &error)
+bool
+EthDev::find_or_probe(const std::string &devargs, bool probe,
+                      uint16_t &port_id, bool &attached, std::string &error)
 {
+    port_id = find_port(devargs);
+    attached = false;
+    if (port_id < RTE_MAX_ETHPORTS || !probe) {
+        return true;
+    }
     int err = rte_dev_probe(devargs.c_str());
     if (err && err != -EEXIST) {
         // (rte_dev_probe says EFAULT for a name no driver claims.)
@@ -71,9 +77,11 @@ EthDev::probe(const std::string &devargs, std::string &error)
                 + (err == -ENODEV || err == -EFAULT || err == -ENOENT
                        ? "no such device, or no driver for it"
                        : strerr(err));
-        return -1;
+        return false;
     }
-    return !err;
+    attached = !err;
+    port_id = find_port(devargs);
+    return true;
 }
 
 void
@@ -90,15 +98,10 @@ EthDev::open(const std::string &devargs, const std::string &owner,
     // the sibling of a representor) are taken as they are, unless another
     // port of the plugin claimed them.  (OVS's 'dpdk' ports claim nothing:
     // their devices cannot be told apart.)
-    uint16_t port_id = find_port(devargs);
-    bool attached_here = false;
-    if (port_id >= RTE_MAX_ETHPORTS) {
-        int probed = probe(devargs, error);
-        if (probed < 0) {
-            return nullptr;
-        }
-        attached_here = probed;
-        port_id = find_port(devargs);
+    uint16_t port_id;
+    bool attached_here;
+    if (!find_or_probe(devargs, true, port_id, attached_here, error)) {
+        return nullptr;
     }
     if (port_id >= RTE_MAX_ETHPORTS) {
         error = "'" + devargs + "' has no ethdev";
@@ -181,6 +184,12 @@ EthDev::name() const
         return "?";
     }
     return buf;
+}
+
+std::string
+EthDev::describe() const
+{
+    return name() + " (ethdev " + std::to_string(port_id_) + ")";
 }
 
 std::string

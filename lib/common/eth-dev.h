@@ -15,6 +15,10 @@
 
 namespace accel {
 
+// The DPDK device a devargs string names: what precedes the first ','
+// ("net_tap0" of "net_tap0,iface=x", "0000:01:00.2" of "...,class=vdpa").
+std::string devargs_device(const std::string &devargs);
+
 class EthDev {
 public:
     // Attaches the device of 'devargs' (rte_dev_probe) and claims its
@@ -23,12 +27,16 @@ public:
     static std::unique_ptr<EthDev> open(const std::string &devargs,
                                         const std::string &owner,
                                         std::string &error);
-    // The pieces of open(): the first ethdev 'devargs' names (or
-    // RTE_MAX_ETHPORTS); rte_dev_probe() (1: attached, 0: it was there
-    // already, -1: failed, with 'error'); detaching what probe() attached;
-    // claiming ethdev 'port_id' ('detach': detach its device at the end).
-    static uint16_t find(const std::string &devargs);
-    static int probe(const std::string &devargs, std::string &error);
+    // The pieces of open(): the first ethdev 'devargs' names, attaching
+    // the device first (rte_dev_probe) if it has none and 'probe' says so:
+    // 'port_id' is RTE_MAX_ETHPORTS if there is still none, 'attached'
+    // whether the device was attached here; false (and 'error') if the
+    // probe failed.  detach() undoes an attachment of a device that has no
+    // ethdev; claim() claims ethdev 'port_id' ('detach': detach its device
+    // at the end).
+    static bool find_or_probe(const std::string &devargs, bool probe,
+                              uint16_t &port_id, bool &attached,
+                              std::string &error);
     static void detach(const std::string &devargs);
     static std::unique_ptr<EthDev> claim(const std::string &devargs,
                                          uint16_t port_id,
@@ -43,6 +51,8 @@ public:
     // The ethdev's name (e.g. "net_tap0"), its rte_device's name.
     std::string name() const;
     std::string device_name() const;
+    // "net_tap0 (ethdev 3)".
+    std::string describe() const;
     int socket() const;
     int max_queue_pairs() const;
 

@@ -8,34 +8,20 @@ VLOG_DEFINE_THIS_MODULE(vhost_accel_accelerator);
 
 namespace accel {
 
-namespace {
-
-// What precedes the first ',' of devargs: the DPDK device's name.
-std::string
-device_of(const std::string &devargs)
-{
-    return devargs.substr(0, devargs.find(','));
-}
-
-}  // namespace
-
 std::unique_ptr<Accelerator>
 Accelerator::open(const std::string &devargs, const std::string &owner,
                   std::string &error)
 {
     std::unique_ptr<Accelerator> a(new Accelerator);
     a->devargs_ = devargs;
-    a->device_name_ = device_of(devargs);
+    a->device_name_ = devargs_device(devargs);
 
-    uint16_t port_id = EthDev::find(devargs);
-    bool attached_here = false;
-    if (port_id >= RTE_MAX_ETHPORTS && !a->vdpa()) {
-        int probed = EthDev::probe(devargs, error);
-        if (probed < 0) {
-            return nullptr;
-        }
-        attached_here = probed;
-        port_id = EthDev::find(devargs);
+    // (A vDPA device DPDK has already needs no probe.)
+    uint16_t port_id;
+    bool attached_here;
+    if (!EthDev::find_or_probe(devargs, !a->vdpa(), port_id, attached_here,
+                               error)) {
+        return nullptr;
     }
     if (port_id < RTE_MAX_ETHPORTS) {
         a->vf_ = EthDev::claim(devargs, port_id, owner, attached_here, error);
@@ -75,11 +61,7 @@ Accelerator::vdpa() const
 std::string
 Accelerator::describe() const
 {
-    if (vf_) {
-        return vf_->name() + " (ethdev " + std::to_string(vf_->port_id())
-               + ")";
-    }
-    return device_name_ + " (vDPA only)";
+    return vf_ ? vf_->describe() : device_name_ + " (vDPA only)";
 }
 
 }  // namespace accel

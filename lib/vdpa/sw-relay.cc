@@ -24,7 +24,7 @@ burst_bytes(rte_mbuf *const *pkts, int n)
 
 SwRelay::SwRelay(VhostPort &guest, EthDev &vf)
     : guest_(guest), vf_(vf), lanes_(new LaneStats[kMaxLanes]),
-      vf_tx_locks_(new VfTxLock[kMaxLanes])
+      vf_tx_locks_(new SpinLock[kMaxLanes])
 {
 }
 
@@ -32,6 +32,21 @@ int
 SwRelay::n_lanes() const
 {
     return std::min(kMaxLanes, std::max(vf_.n_rxq(), guest_.n_rxq()));
+}
+
+SwRelay::Totals
+SwRelay::totals() const
+{
+    Totals t;
+    for (int i = 0; i < n_lanes(); i++) {
+        const LaneStats &l = lanes_[i];
+        t.tx_packets += l.tx_packets.load(std::memory_order_relaxed);
+        t.tx_bytes += l.tx_bytes.load(std::memory_order_relaxed);
+        t.tx_dropped += l.tx_dropped.load(std::memory_order_relaxed);
+        t.rx_packets += l.rx_packets.load(std::memory_order_relaxed);
+        t.rx_bytes += l.rx_bytes.load(std::memory_order_relaxed);
+    }
+    return t;
 }
 
 int
@@ -59,21 +74,17 @@ SwRelay::relay_lane(int lane)
             // (Sent mbufs may be freed at once: count before sending.)
             uint64_t bytes = burst_bytes(pkts, n);
             int q = lane % vf_.n_txq();
-            VfTxLock &lock = vf_tx_locks_[q];
-            while (lock.flag.test_and_set(std::memory_order_acquire)) {
-                // spin: another lane on the same VF queue.
-            }
+            SpinLock &lock = vf_tx_locks_[q];
+            lock.lock();
             int sent = vf_.tx(q, pkts, n);
-            lock.flag.clear(std::memory_order_release);
-            st.tx_packets.fetch_add(sent, std::memory_order_relaxed);
+            lock.unlock();
             if (OVS_UNLIKELY(sent < n)) {
                 bytes -= burst_bytes(pkts + sent, n - sent);
-            }
-            st.tx_bytes.fetch_add(bytes, std::memory_order_relaxed);
-            if (OVS_UNLIKELY(sent < n)) {
                 st.tx_dropped.fetch_add(n - sent, std::memory_order_relaxed);
                 rte_pktmbuf_free_bulk(pkts + sent, n - sent);
             }
+            st.tx_packets.fetch_add(sent, std::memory_order_relaxed);
+            st.tx_bytes.fetch_add(bytes, std::memory_order_relaxed);
             moved += n;
         }
     }

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "common/eth-dev.h"
+#include "common/spin-lock.h"
 #include "vhost/vhost-port.h"
 
 namespace accel {
@@ -45,18 +46,20 @@ public:
     int poll(int rxq, int n_rxq);
 
     const LaneStats &lane(int i) const { return lanes_[i]; }
+    // The counters of the lanes in use, summed.
+    struct Totals {
+        uint64_t tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+        uint64_t rx_packets = 0, rx_bytes = 0;
+    };
+    Totals totals() const;
 
 private:
-    struct alignas(64) VfTxLock {
-        std::atomic_flag flag = ATOMIC_FLAG_INIT;
-    };
-
     int relay_lane(int lane);
 
     VhostPort &guest_;
     EthDev &vf_;
     std::unique_ptr<LaneStats[]> lanes_;
-    std::unique_ptr<VfTxLock[]> vf_tx_locks_;
+    std::unique_ptr<SpinLock[]> vf_tx_locks_;   // Lanes sharing a VF txq.
 };
 
 }  // namespace accel

@@ -26,20 +26,11 @@ constexpr int kBurst = 32;
 std::mutex ports_mutex;
 std::set<VdpaPort *> ports;
 
-std::string
-describe(const EthDev *dev)
-{
-    if (!dev) {
-        return "none";
-    }
-    return dev->name() + " (ethdev " + std::to_string(dev->port_id()) + ")";
-}
-
 }  // namespace
 
 VdpaPort::VdpaPort(netdev *netdev, int numa)
     : netdev_(netdev), name_(accel_netdev_name(netdev)),
-      guest_(netdev, numa, "dpdkvdpa"), tx_locks_(new TxLock[kMaxTxq])
+      guest_(netdev, numa, "dpdkvdpa"), tx_locks_(new SpinLock[kMaxTxq])
 {
     guest_.set_admin_up(true);
     std::lock_guard<std::mutex> guard(ports_mutex);
@@ -52,8 +43,7 @@ VdpaPort::~VdpaPort()
         std::lock_guard<std::mutex> guard(ports_mutex);
         ports.erase(this);
     }
-    running_.store(false);
-    relay_.reset();
+    stop_datapath();
 }
 
 void
@@ -65,19 +55,17 @@ VdpaPort::for_each(const std::function<void(VdpaPort &)> &fn)
     }
 }
 
-void
-VdpaPort::for_each_other(const std::function<void(VdpaPort &)> &fn)
-{
-    std::lock_guard<std::mutex> guard(ports_mutex);
-    for (VdpaPort *p : ports) {
-        if (p != this) {
-            fn(*p);
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Control path.
+
+// The PMD threads stop relaying and polling the representor (they are off
+// the port while the main thread is here, see vdpa-port.h).
+void
+VdpaPort::stop_datapath()
+{
+    running_.store(false);
+    relay_.reset();
+}
 
 int
 VdpaPort::set_config(const OptionMap &opts, std::string &error)
@@ -144,11 +132,10 @@ VdpaPort::open_devices(const VdpaPortConfig &cfg, std::string &error)
     std::string err;
     if (cfg.accel_devargs != current(pending_accel_, accel_)) {
         // (A vDPA-only device has no ethdev owner: ports check each other.)
-        std::string device = cfg.accel_devargs.substr(
-            0, cfg.accel_devargs.find(','));
+        std::string device = devargs_device(cfg.accel_devargs);
         std::string user;
-        for_each_other([&](VdpaPort &other) {
-            if (other.accel_device() == device) {
+        for_each([&](VdpaPort &other) {
+            if (&other != this && other.accel_device() == device) {
                 user = other.name();
             }
         });
@@ -214,8 +201,7 @@ VdpaPort::reconfigure()
 
     // New devices replace the old ones (closed and detached here).
     if (pending_accel_ || pending_rep_) {
-        running_.store(false);
-        relay_.reset();
+        stop_datapath();
         if (pending_accel_) {
             accel_ = std::move(pending_accel_);
         }
@@ -249,8 +235,7 @@ VdpaPort::reconfigure()
     // The vDPA device drives the VF: the relay lets go of it before the
     // guest reconnects to the device.
     if (hw_ && relay_) {
-        running_.store(false);
-        relay_.reset();
+        stop_datapath();
         vf()->stop();
     }
     // (A changed mode registers the socket again: the guest reconnects.)
@@ -274,8 +259,7 @@ VdpaPort::reconfigure()
     if (restart || requested_mtu_ != mtu_ || n_rxq != n_rxq_
         || n_txq != wanted_n_txq_ || vf_queues != vf_queues_
         || (hw_ != nullptr) != hw_started_) {
-        running_.store(false);
-        relay_.reset();
+        stop_datapath();
         mtu_ = requested_mtu_;
         n_rxq_ = n_rxq;
         n_txq_ = wanted_n_txq_ = n_txq;
@@ -362,7 +346,7 @@ VdpaPort::start_devices()
     }
     running_.store(true);
     VLOG_INFO("%s: representor %s with %d rx and %d tx queues, VF %s %s, "
-              "MTU %d", name_.c_str(), describe(rep_.get()).c_str(), n_rxq_,
+              "MTU %d", name_.c_str(), rep_->describe().c_str(), n_rxq_,
               n_txq_, accel_->describe().c_str(),
               hw_ ? "driven by its vDPA device"
                   : ("with " + std::to_string(vf_queues_)
@@ -403,7 +387,8 @@ VdpaPort::get_status(accel_kv_cb *cb, void *aux)
     cb(aux, "vdpa-socket-path", config_.socket_path.c_str());
     cb(aux, "vdpa-accelerator",
        accel_ ? accel_->describe().c_str() : "none");
-    cb(aux, "representor", describe(rep_.get()).c_str());
+    cb(aux, "representor",
+       rep_ ? rep_->describe().c_str() : "none");
     if (running_.load()) {
         if (relay_) {
             cb(aux, "vdpa-queues",
@@ -453,18 +438,12 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         get_hw_stats(cb, aux);
         return;
     }
-    uint64_t tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+    SwRelay::Totals t = relay_ ? relay_->totals() : SwRelay::Totals{};
     int lanes = relay_ ? relay_->n_lanes() : 0;
-    for (int i = 0; i < lanes; i++) {
-        const SwRelay::LaneStats &l = relay_->lane(i);
-        tx_packets += l.tx_packets.load(std::memory_order_relaxed);
-        tx_bytes += l.tx_bytes.load(std::memory_order_relaxed);
-        tx_dropped += l.tx_dropped.load(std::memory_order_relaxed);
-    }
     // The guest's point of view: tx = guest to VF, rx = VF to guest.
-    cb(aux, "vdpa_tx_packets", tx_packets);
-    cb(aux, "vdpa_tx_bytes", tx_bytes);
-    cb(aux, "vdpa_tx_dropped", tx_dropped + value(g.rx_dropped));
+    cb(aux, "vdpa_tx_packets", t.tx_packets);
+    cb(aux, "vdpa_tx_bytes", t.tx_bytes);
+    cb(aux, "vdpa_tx_dropped", t.tx_dropped + value(g.rx_dropped));
     cb(aux, "vdpa_rx_packets", value(g.tx_packets));
     cb(aux, "vdpa_rx_bytes", value(g.tx_bytes));
     cb(aux, "vdpa_rx_dropped", value(g.tx_dropped));
@@ -597,7 +576,7 @@ VdpaPort::report()
         << "  accelerator: "
         << (accel_ ? accel_->describe() : std::string("none"))
         << ", representor: "
-        << describe(rep_.get()) << "\n";
+        << (rep_ ? rep_->describe() : std::string("none")) << "\n";
     if (running_.load() && !relay_) {
         out << "  vDPA device attached: "
             << (guest_.vdpa_attached() ? "yes" : "no") << ", representor rxq "
@@ -608,15 +587,10 @@ VdpaPort::report()
             << "), VF link " << (vf()->link_up() ? "up" : "down")
             << ", representor rxq " << n_rxq_ << " txq " << n_txq_
             << ", mtu " << mtu_ << "\n";
-        uint64_t to_vf = 0, dropped = 0, from_vf = 0;
-        for (int i = 0; i < relay_->n_lanes(); i++) {
-            const SwRelay::LaneStats &l = relay_->lane(i);
-            to_vf += l.tx_packets.load(std::memory_order_relaxed);
-            dropped += l.tx_dropped.load(std::memory_order_relaxed);
-            from_vf += l.rx_packets.load(std::memory_order_relaxed);
-        }
-        out << "  relayed: guest to VF " << to_vf << " packets (" << dropped
-            << " dropped), VF to guest " << from_vf << " packets\n";
+        SwRelay::Totals t = relay_->totals();
+        out << "  relayed: guest to VF " << t.tx_packets << " packets ("
+            << t.tx_dropped << " dropped), VF to guest " << t.rx_packets
+            << " packets\n";
     } else {
         out << "  not running"
             << (start_error_.empty() ? "" : ": " + start_error_) << "\n";
@@ -655,11 +629,9 @@ VdpaPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent)
         return;
     }
     int q = txq % n_txq_;
-    TxLock &lock = tx_locks_[q];
+    SpinLock &lock = tx_locks_[q];
     if (concurrent) {
-        while (lock.flag.test_and_set(std::memory_order_acquire)) {
-            // spin
-        }
+        lock.lock();
     }
     // As OVS's dpdk ports: retry while the device takes packets.
     int sent = 0;
@@ -671,7 +643,7 @@ VdpaPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent)
         sent += k;
     }
     if (concurrent) {
-        lock.flag.clear(std::memory_order_release);
+        lock.unlock();
     }
     if (OVS_UNLIKELY(sent < n)) {
         tx_dropped_.fetch_add(n - sent, std::memory_order_relaxed);

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "common/eth-dev.h"
+#include "common/spin-lock.h"
 #include "vdpa/accelerator.h"
 #include "common/mempool.h"
 #include "ovs/accel-api.h"
@@ -65,7 +66,6 @@ public:
     std::string report();
     // Every dpdkvdpa port (main thread).
     static void for_each(const std::function<void(VdpaPort &)> &fn);
-    void for_each_other(const std::function<void(VdpaPort &)> &fn);
 
     // Datapath (PMD threads): the representor's queues; rx() also runs
     // the relay lanes of 'rxq'.
@@ -73,10 +73,7 @@ public:
     void tx(int txq, rte_mbuf **pkts, int n, bool concurrent);
 
 private:
-    struct alignas(64) TxLock {
-        std::atomic_flag flag = ATOMIC_FLAG_INIT;
-    };
-
+    void stop_datapath();
     int open_devices(const VdpaPortConfig &cfg, std::string &error);
     // The VF's ethdev (nullptr: none, or a vDPA-only accelerator).
     EthDev *vf() const { return accel_ ? accel_->vf() : nullptr; }
@@ -117,7 +114,7 @@ private:
     int n_txq_ = 1;
     int wanted_n_txq_ = 1;              // n_txq_ unless the device refused.
     int vf_queues_ = 0;                 // Started with.
-    std::unique_ptr<TxLock[]> tx_locks_;
+    std::unique_ptr<SpinLock[]> tx_locks_;
     std::atomic<uint64_t> tx_dropped_{0};   // OVS -> representor.
 };
 

@@ -53,7 +53,7 @@ VhostPort::VhostPort(netdev *netdev, int numa, const char *kind)
     : netdev_(netdev), name_(accel_netdev_name(netdev)), kind_(kind),
       socket_id_(numa < 0 ? 0 : numa), requested_socket_id_(socket_id_),
       rxq_enabled_(new std::atomic<bool>[kMaxQueues]),
-      txqs_(new TxQueue[kMaxQueues]),
+      txq_locks_(new SpinLock[kMaxQueues]),
       vqs_(new std::atomic<VhostQueue *>[kMaxVrings]),
       vring_on_(new bool[kMaxVrings]())
 {
@@ -106,8 +106,7 @@ VhostPort::register_socket(const std::string &path)
         unregister_socket();
         return EINVAL;
     }
-    registered_vdpa_ = vdpa_dev_;
-    vdpa_attached_.store(vdpa_dev_ != nullptr);
+    registered_vdpa_.store(vdpa_dev_);
     if (rte_vhost_driver_callback_register(path.c_str(),
                                            &VhostRegistry::device_ops())
         || rte_vhost_driver_disable_features(path.c_str(), disabled)
@@ -143,8 +142,7 @@ VhostPort::unregister_socket()
     VhostRegistry::instance().remove(registered_path_, this);
     registered_path_.clear();
     registered_flags_.store(0);
-    registered_vdpa_ = nullptr;
-    vdpa_attached_.store(false);
+    registered_vdpa_.store(nullptr);
 }
 
 uint64_t
@@ -257,7 +255,7 @@ VhostPort::reconfigure()
     uint64_t flags = vhost_flags();
     if (path != registered_path_
         || (!path.empty() && (flags != registered_flags_.load()
-                              || vdpa_dev_ != registered_vdpa_))) {
+                              || vdpa_dev_ != registered_vdpa_.load()))) {
         if (!registered_path_.empty() && path != registered_path_) {
             VLOG_INFO("%s: vhost-server-path changed from '%s' to '%s'",
                       name_.c_str(), registered_path_.c_str(), path.c_str());
@@ -790,11 +788,14 @@ VhostPort::on_new_device(int vid)
     }
 
     // The PMD threads poll: no guest notifications.  (With a vDPA device
-    // attached, the device serves the rings and their notifications.)
-    if (!vdpa_attached_.load()) {
+    // attached, the device serves the rings and their notifications, and
+    // start_walkers() does nothing.)
+    if (!vdpa_attached()) {
         for (int i = 0; i < qp_num * kVirtioQnum; i++) {
             rte_vhost_enable_guest_notification(vid, i, 0);
         }
+    }
+    {
         std::lock_guard<std::mutex> qguard(queue_mutex_);
         start_walkers(vid, true);
     }
@@ -929,7 +930,7 @@ VhostPort::vq(int vring)
 void
 VhostPort::start_walkers(int vid, bool new_device)
 {
-    if (vdpa_attached_.load()) {
+    if (vdpa_attached()) {
         return;                         // The vDPA device serves the rings.
     }
     // One read of the memory table: rte_vhost's mapping for the walker,
@@ -1084,7 +1085,7 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     int vid = vid_.load(std::memory_order_relaxed);
     if (OVS_UNLIKELY(vid < 0 || !ready_.load(std::memory_order_relaxed)
                      || !admin_up_.load(std::memory_order_relaxed)
-                     || vdpa_attached_.load(std::memory_order_relaxed))) {
+                     || registered_vdpa_.load(std::memory_order_relaxed))) {
         return 0;
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
@@ -1258,7 +1259,7 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     if (OVS_UNLIKELY(vid < 0 || qid < 0
                      || !ready_.load(std::memory_order_relaxed)
                      || !admin_up_.load(std::memory_order_relaxed)
-                     || vdpa_attached_.load(std::memory_order_relaxed))) {
+                     || registered_vdpa_.load(std::memory_order_relaxed))) {
         sw_stats_.tx_dropped.fetch_add(n, std::memory_order_relaxed);
         rte_pktmbuf_free_bulk(pkts, n);
         return;
@@ -1283,12 +1284,9 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     }
 
     // Several OVS queues may map onto one guest queue: lock it.
-    TxQueue &tq = txqs_[qid];
-    if (OVS_UNLIKELY(tq.lock.test_and_set(std::memory_order_acquire))) {
+    SpinLock &lock = txq_locks_[qid];
+    if (OVS_UNLIKELY(lock.lock())) {
         accel_coverage_add(ACCEL_COV_TX_CONTENTION, 1);
-        while (tq.lock.test_and_set(std::memory_order_acquire)) {
-            // spin
-        }
     }
     int vring = qid * kVirtioQnum + kVirtioRxq;
     VhostQueue *q = vq_if(vring);
@@ -1300,7 +1298,7 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     } else if (owner == VhostQueue::kRteVhost) {
         sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
     }                                   // kNobody: changing hands, dropped.
-    tq.lock.clear(std::memory_order_release);
+    lock.unlock();
 
     rte_pktmbuf_free_bulk(pkts, cnt);
 

@@ -24,6 +24,7 @@
 
 #include "common/mempool.h"
 #include "common/options.h"
+#include "common/spin-lock.h"
 #include "vhost/carrier-reporter.h"
 #include "vhost/port-config.h"
 #include "ovs/accel-api.h"
@@ -74,7 +75,7 @@ public:
     // serves no queue, rx() gives nothing and tx() drops.  Takes effect
     // at the next reconfigure() (the socket is registered again).
     void set_vdpa_device(rte_vdpa_device *dev) { vdpa_dev_ = dev; }
-    bool vdpa_attached() const { return vdpa_attached_.load(); }
+    bool vdpa_attached() const { return registered_vdpa_.load(); }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
     // Main thread, every loop ('now' in ms): reports a carrier change
     // that the bridge has not seen, and repeats it (CarrierReporter says
@@ -117,10 +118,6 @@ public:
     static constexpr int kMaxVrings = 2 * kMaxQueues;
 
 private:
-    struct alignas(64) TxQueue {
-        std::atomic_flag lock = ATOMIC_FLAG_INIT;
-    };
-
     int register_socket(const std::string &path);
     void unregister_socket();
     int configure_device();
@@ -172,8 +169,7 @@ private:
     std::string registered_path_;           // Socket we registered, if any.
     std::atomic<uint64_t> registered_flags_{0};   // Its rte_vhost flags.
     rte_vdpa_device *vdpa_dev_ = nullptr;   // To attach (main thread).
-    rte_vdpa_device *registered_vdpa_ = nullptr;  // Attached.
-    std::atomic<bool> vdpa_attached_{false};
+    std::atomic<rte_vdpa_device *> registered_vdpa_{nullptr};  // Attached.
     int socket_id_;
     int requested_socket_id_;
     std::atomic<int> mtu_{1500};
@@ -188,7 +184,7 @@ private:
     std::mutex queue_mutex_;                // Queue states (event thread).
     TxQueueMap txq_map_{kMaxQueues};
     std::unique_ptr<std::atomic<bool>[]> rxq_enabled_;
-    std::unique_ptr<TxQueue[]> txqs_;
+    std::unique_ptr<SpinLock[]> txq_locks_;
 
     // Virtqueues by vring index (PMDs read the pointers), owned by
     // 'vq_store_'; created on first use, kept until the port goes.
