@@ -74,24 +74,70 @@ tests_mismatch_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) $(OVS_CPPFLAGS) $(DPDK_CFLAGS
 tests_mismatch_plugin_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath /nowhere
 
-# A software vDPA device (tests/fixtures/vdpa-sim): a DPDK driver built
-# against the driver-SDK headers of the installed DPDK, which the fetch
-# script takes from "apt-get source dpdk" (network, once; never committed).
+# The DPDK driver-SDK headers the fixtures below are built against (not in
+# libdpdk-dev): the fetch script takes them from "apt-get source dpdk"
+# (network, once; never committed).
+FIXTURES_SDK = tests/fixtures/sdk
+EXTRA_DIST += tests/fixtures/fetch-sdk-headers.sh
+
+# A software vDPA device (tests/fixtures/vdpa-sim): a DPDK driver.
 VDPA_SIM = tests/fixtures/vdpa-sim/librte_vdpa_sim.so
-VDPA_SIM_SDK = tests/fixtures/vdpa-sim/sdk
-EXTRA_DIST += tests/fixtures/vdpa-sim/vdpa_sim.c \
-	tests/fixtures/vdpa-sim/fetch-sdk-headers.sh
+EXTRA_DIST += tests/fixtures/vdpa-sim/vdpa_sim.c
 $(VDPA_SIM): $(srcdir)/tests/fixtures/vdpa-sim/vdpa_sim.c
 	$(AM_V_GEN)$(MKDIR_P) tests/fixtures/vdpa-sim && \
-	$(SHELL) $(srcdir)/tests/fixtures/vdpa-sim/fetch-sdk-headers.sh \
-		$(VDPA_SIM_SDK) && \
+	$(SHELL) $(srcdir)/tests/fixtures/fetch-sdk-headers.sh \
+		$(FIXTURES_SDK) && \
 	$(CC) -O2 -g -Wall -Wextra -shared -fPIC -DALLOW_INTERNAL_API \
-		-DALLOW_EXPERIMENTAL_API -I$(VDPA_SIM_SDK) $(DPDK_CFLAGS) \
+		-DALLOW_EXPERIMENTAL_API -I$(FIXTURES_SDK) $(DPDK_CFLAGS) \
 		-o $@ $(srcdir)/tests/fixtures/vdpa-sim/vdpa_sim.c $(DPDK_LIBS) \
 		-Wl,--no-as-needed -lrte_bus_vdev -lrte_vhost -lrte_ethdev
 vdpa-sim: $(VDPA_SIM)
 .PHONY: vdpa-sim
 CLEANFILES += $(VDPA_SIM)
+
+# A model NIC (tests/fixtures/model-nic): a DPDK ethdev driver modelling a
+# NIC's embedded switch (uplink, VFs, VF representors) that executes the
+# rte_flow rules it accepts in software, and its self-test.
+MODEL_NIC = tests/fixtures/model-nic/librte_net_model_nic.so
+MODEL_NIC_SELFTEST = tests/fixtures/model-nic/model-nic-selftest
+MODEL_NIC_SRCS = $(srcdir)/tests/fixtures/model-nic/model_nic.c
+MODEL_NIC_HDRS = $(srcdir)/tests/fixtures/model-nic/model_nic.h
+MODEL_NIC_BUILD_FLAGS = -O2 -g -std=gnu11 -Wall -Wextra -fPIC \
+	-DALLOW_INTERNAL_API -DALLOW_EXPERIMENTAL_API -I$(FIXTURES_SDK) \
+	$(DPDK_CFLAGS)
+EXTRA_DIST += tests/fixtures/model-nic/model_nic.c \
+	tests/fixtures/model-nic/model_nic.h \
+	tests/fixtures/model-nic/selftest.c
+$(MODEL_NIC): $(MODEL_NIC_SRCS) $(MODEL_NIC_HDRS)
+	$(AM_V_GEN)$(MKDIR_P) tests/fixtures/model-nic && \
+	$(SHELL) $(srcdir)/tests/fixtures/fetch-sdk-headers.sh \
+		$(FIXTURES_SDK) && \
+	$(CC) $(MODEL_NIC_BUILD_FLAGS) -shared -o $@ $(MODEL_NIC_SRCS) \
+		$(DPDK_LIBS) -Wl,--no-as-needed -lrte_bus_vdev -lrte_ethdev \
+		-lrte_net -lrte_mbuf -lrte_mempool -lrte_ring -lrte_kvargs
+$(MODEL_NIC_SELFTEST): $(MODEL_NIC_SRCS) $(MODEL_NIC_HDRS) \
+		$(srcdir)/tests/fixtures/model-nic/selftest.c
+	$(AM_V_GEN)$(MKDIR_P) tests/fixtures/model-nic && \
+	$(SHELL) $(srcdir)/tests/fixtures/fetch-sdk-headers.sh \
+		$(FIXTURES_SDK) && \
+	$(CC) $(MODEL_NIC_BUILD_FLAGS) -I$(srcdir)/tests/fixtures/model-nic \
+		-o $@ $(srcdir)/tests/fixtures/model-nic/selftest.c \
+		$(MODEL_NIC_SRCS) $(DPDK_LIBS) -Wl,--no-as-needed \
+		-lrte_bus_vdev -lrte_ethdev -lrte_net_ring -lrte_net -lrte_mbuf \
+		-lrte_mempool -lrte_ring -lrte_kvargs -lrte_eal
+model-nic: $(MODEL_NIC) $(MODEL_NIC_SELFTEST)
+.PHONY: model-nic
+CLEANFILES += $(MODEL_NIC) $(MODEL_NIC_SELFTEST)
+
+# The self-test runs its own EAL (--no-pci --in-memory) on hugepages.
+check-model-nic: $(MODEL_NIC_SELFTEST)
+	@if ! grep -qs '^HugePages_Free: *[1-9]' /proc/meminfo || \
+	    ! mountpoint -q /dev/hugepages; then \
+		echo "check-model-nic: no free hugepages on /dev/hugepages"; \
+		exit 1; \
+	fi
+	./$(MODEL_NIC_SELFTEST) --no-pci --in-memory
+.PHONY: check-model-nic
 
 # --- Autotest suite (OVS style, reusing OVS's tests/*-macros.at) -------------
 TESTSUITE_AT = \
@@ -104,10 +150,13 @@ TESTSUITE_AT = \
 	tests/security.at \
 	tests/fault.at \
 	tests/vdpa.at \
+	tests/model-nic.at \
+	tests/offload.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/fixtures/hostile-guest.py \
+	tests/pkt-tool.py \
 	tests/package.m4
 EXTRA_DIST += tests/guest/build-guest tests/guest/init tests/guest/run-guest tests/guest/nolog.c
 DISTCLEANFILES = tests/atconfig tests/atlocal
@@ -139,6 +188,7 @@ AUTOTEST_PATH = $(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/vswitchd:$(OVS_BUILDDI
 check-autotest: $(TESTSUITE) tests/atconfig tests/atlocal all $(check_LTLIBRARIES)
 	-$(srcdir)/tests/guest/build-guest guest
 	-$(MAKE) $(AM_MAKEFLAGS) vdpa-sim
+	-$(MAKE) $(AM_MAKEFLAGS) model-nic
 	unshare --net -- $(SHELL) -c 'ip link set lo up && exec "$$0" "$$@"' \
 		$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)

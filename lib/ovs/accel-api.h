@@ -134,6 +134,8 @@ void accel_vdpa_port_get_custom_stats(struct accel_vdpa_port *,
 void accel_vdpa_port_set_admin_up(struct accel_vdpa_port *, bool up);
 bool accel_vdpa_port_carrier(struct accel_vdpa_port *);
 int accel_vdpa_port_numa(struct accel_vdpa_port *);
+/* The representor's DPDK port id, or -1 (any thread, lock-free). */
+int accel_vdpa_port_flow_port_id(const struct accel_vdpa_port *);
 int accel_vdpa_port_n_rxq(struct accel_vdpa_port *);
 int accel_vdpa_port_n_txq(struct accel_vdpa_port *);
 void accel_vdpa_port_set_tx_multiq(struct accel_vdpa_port *, int n_txq);

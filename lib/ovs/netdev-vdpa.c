@@ -12,6 +12,7 @@
 #include "accel-api.h"
 #include "netdev-shim.h"
 #include "dp-packet.h"
+#include "netdev-dpdk.h"
 #include "netdev-provider.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
@@ -38,6 +39,14 @@ update_queue_counts(struct netdev *netdev)
 {
     netdev->n_rxq = accel_vdpa_port_n_rxq(port_of(netdev));
     netdev->n_txq = accel_vdpa_port_n_txq(port_of(netdev));
+}
+
+/* The ethdev netdev-offload-dpdk puts the port's rte_flow rules on: its
+ * representor (see netdev_dpdk_register_ethdev_class()). */
+static int
+netdev_vdpa_flow_port_id(const struct netdev *netdev)
+{
+    return accel_vdpa_port_flow_port_id(port_of(netdev));
 }
 
 static int
@@ -238,3 +247,12 @@ const struct netdev_class accel_vdpa_class = {
     .rxq_dealloc = accel_rxq_dealloc,
     .rxq_recv = netdev_vdpa_rxq_recv,
 };
+
+/* Lets OVS's rte_flow offload (other_config:hw-offload) put the flows of
+ * dpdkvdpa ports on their representors. */
+int
+netdev_vdpa_register_flow_offload(void)
+{
+    return netdev_dpdk_register_ethdev_class(&accel_vdpa_class,
+                                             netdev_vdpa_flow_port_id);
+}

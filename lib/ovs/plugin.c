@@ -17,6 +17,7 @@ VLOG_DEFINE_THIS_MODULE(vhost_accel);
 
 extern const struct netdev_class accel_vhost_client_class;
 extern const struct netdev_class accel_vdpa_class;
+int netdev_vdpa_register_flow_offload(void);
 void accel_appctl_register(void);
 
 /* The plugin is built with -fvisibility=hidden: these two are all that
@@ -80,5 +81,6 @@ ovs_plugin_init(const struct smap *other_config)
         return 0;
     }
     error = register_class(&accel_vhost_client_class, true);
-    return error ? error : register_class(&accel_vdpa_class, false);
+    error = error ? error : register_class(&accel_vdpa_class, false);
+    return error ? error : netdev_vdpa_register_flow_offload();
 }

@@ -107,6 +107,12 @@ accel_vdpa_port_carrier(struct accel_vdpa_port *p)
 }
 
 int
+accel_vdpa_port_flow_port_id(const struct accel_vdpa_port *p)
+{
+    return p->port.flow_port_id();
+}
+
+int
 accel_vdpa_port_numa(struct accel_vdpa_port *p)
 {
     return p->port.numa();

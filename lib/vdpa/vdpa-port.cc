@@ -43,6 +43,7 @@ VdpaPort::~VdpaPort()
         std::lock_guard<std::mutex> guard(ports_mutex);
         ports.erase(this);
     }
+    flow_port_id_.store(-1, std::memory_order_release);
     stop_datapath();
 }
 
@@ -206,7 +207,9 @@ VdpaPort::reconfigure()
             accel_ = std::move(pending_accel_);
         }
         if (pending_rep_) {
+            flow_port_id_.store(-1, std::memory_order_release);
             rep_ = std::move(pending_rep_);
+            flow_port_id_.store(rep_->port_id(), std::memory_order_release);
         }
         restart = true;
     }

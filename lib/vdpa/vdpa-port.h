@@ -67,6 +67,13 @@ public:
     // Every dpdkvdpa port (main thread).
     static void for_each(const std::function<void(VdpaPort &)> &fn);
 
+    // The representor's DPDK port id (-1: none yet): OVS offloads the
+    // port's flows as rte_flow rules on it.  Any thread, lock-free.
+    int flow_port_id() const
+    {
+        return flow_port_id_.load(std::memory_order_acquire);
+    }
+
     // Datapath (PMD threads): the representor's queues; rx() also runs
     // the relay lanes of 'rxq'.
     int rx(int rxq, rte_mbuf **pkts, int *qfill);
@@ -99,6 +106,7 @@ private:
     // Devices opened by set_config(), taken into use by reconfigure().
     std::unique_ptr<Accelerator> pending_accel_, accel_;
     std::unique_ptr<EthDev> pending_rep_, rep_;
+    std::atomic<int> flow_port_id_{-1};  // rep_'s port id.
     std::unique_ptr<SwRelay> relay_;
     rte_vdpa_device *hw_ = nullptr;     // Hardware mode: the vDPA device.
     bool hw_started_ = false;           // Devices started for that mode.
