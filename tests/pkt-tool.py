@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
 """Deterministic test traffic for the offload tests (no scapy needed).
 
-  pkt-tool.py send IFACE DST-MAC SRC-IP DST-IP COUNT
+  pkt-tool.py send IFACE DST-MAC SRC-IP DST-IP COUNT [VLAN]
       Sends COUNT UDP/IPv4 frames (destination port 5000, source ports
-      40000-40003, payload numbered) from IFACE's MAC to DST-MAC, always
-      the same bytes for the same arguments.  The first frame goes alone,
-      then a pause (the datapath installs and offloads its flow), then
-      the rest.
-  pkt-tool.py capture IFACE FILE SECONDS
-      Writes the UDP/IPv4 frames to port 5000 that IFACE receives during
-      SECONDS, one hex line each, sorted, to FILE.
+      40000-40003, payload numbered; tagged with VLAN if given) from
+      IFACE's MAC to DST-MAC, always
+      the same bytes for the same arguments.  The first four frames (one
+      per source port) go first, then a pause (the datapath installs and
+      offloads their flows), then the rest.
+  pkt-tool.py capture IFACE FILE SECONDS [vxlan]
+      Writes the UDP/IPv4 frames to port 5000 (VLAN-tagged or not) that
+      IFACE receives during
+      SECONDS, one hex line each, sorted, to FILE, and meanwhile holds
+      UDP port 5000 open on IFACE (the kernel then sends no ICMP port
+      unreachable, which would be more traffic).  With 'vxlan', the
+      VXLAN frames (UDP/IPv4 to port 4789) that carry such a frame
+      instead, their outer UDP source port written 'xxxx': the encapsulator
+      chooses it from a hash of the inner frame (RFC 7348), and a NIC's
+      hash is not OVS's.
 """
 import socket
 import struct
@@ -18,7 +26,13 @@ import time
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_VLAN_VALID = 0x10
+TP_STATUS_VLAN_TPID_VALID = 0x40
 UDP_DPORT = 5000
+VXLAN_DPORT = 4789
+VXLAN_HDR = 8
 
 
 def checksum(data):
@@ -39,7 +53,8 @@ def iface_mac(iface):
         return f.read().strip()
 
 
-def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, payload, ip_id):
+def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, payload, ip_id,
+              vlan=None):
     src = socket.inet_aton(src_ip)
     dst = socket.inet_aton(dst_ip)
     udp_len = 8 + len(payload)
@@ -50,53 +65,110 @@ def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, payload, ip_id):
     ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + udp_len, ip_id, 0x4000,
                      64, 17, 0, src, dst)
     ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
-    return mac_bytes(dst_mac) + mac_bytes(src_mac) + b'\x08\x00' + ip + udp
+    tag = b'' if vlan is None else struct.pack('!HH', 0x8100, vlan)
+    return (mac_bytes(dst_mac) + mac_bytes(src_mac) + tag + b'\x08\x00'
+            + ip + udp)
 
 
-def send(iface, dst_mac, src_ip, dst_ip, count):
+def send(iface, dst_mac, src_ip, dst_ip, count, vlan=None):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     src_mac = iface_mac(iface)
     for i in range(count):
         payload = b'ovs-vhost-accel %06d ' % i + bytes(range(32))
         s.send(udp_frame(src_mac, dst_mac, src_ip, dst_ip, 40000 + i % 4,
-                         payload, i + 1))
-        if i == 0:
+                         payload, i + 1, vlan))
+        if i == 3:
             time.sleep(1.5)
         elif i % 16 == 0:
             time.sleep(0.01)
 
 
-def capture(iface, path, seconds):
+def udp_dport(data):
+    """The UDP destination port of an Ethernet/[VLAN/]IPv4/UDP frame and
+    the offset of its UDP header, else None."""
+    l3 = 18 if data[12:14] == b'\x81\x00' else 14
+    if (len(data) < l3 + 28 or data[l3 - 2:l3] != b'\x08\x00'
+            or data[l3 + 9] != 17):
+        return None, 0
+    l4 = l3 + (data[l3] & 0xf) * 4
+    if len(data) < l4 + 8:
+        return None, 0
+    return struct.unpack('!H', data[l4 + 2:l4 + 4])[0], l4
+
+
+def test_frame_hex(data, vxlan):
+    """What capture writes of DATA, or None if it is not one of ours."""
+    dport, l4 = udp_dport(data)
+    if not vxlan:
+        return data.hex() if dport == UDP_DPORT else None
+    if dport != VXLAN_DPORT:
+        return None
+    inner, _ = udp_dport(data[l4 + 8 + VXLAN_HDR:])
+    if inner != UDP_DPORT:
+        return None
+    text = data.hex()
+    return text[:2 * l4] + 'xxxx' + text[2 * l4 + 4:]
+
+
+def with_vlan_tag(data, cmsgs):
+    """DATA with the VLAN tag the kernel took off (into the packet's
+    metadata, as a NIC's VLAN offload would) put back."""
+    for level, kind, aux in cmsgs:
+        if level != SOL_PACKET or kind != PACKET_AUXDATA or len(aux) < 20:
+            continue
+        status, _, _, _, _, tci, tpid = struct.unpack('=IIIHHHH', aux[:20])
+        if status & TP_STATUS_VLAN_VALID:
+            if not status & TP_STATUS_VLAN_TPID_VALID:
+                tpid = 0x8100
+            return data[:12] + struct.pack('!HH', tpid, tci) + data[12:]
+    return data
+
+
+def udp_sink(iface):
+    """A socket on UDP port 5000 of IFACE that nobody reads."""
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sink.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+    sink.bind(('', UDP_DPORT))
+    return sink
+
+
+def capture(iface, path, seconds, vxlan=False):
+    sink = None if vxlan else udp_sink(iface)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                       socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.settimeout(0.2)
     frames = []
     end = time.time() + seconds
     while time.time() < end:
         try:
-            data, addr = s.recvfrom(65535)
+            data, cmsgs, _, addr = s.recvmsg(65535, 64)
         except socket.timeout:
             continue
-        if addr[2] == PACKET_OUTGOING or len(data) < 42:
+        data = with_vlan_tag(data, cmsgs)
+        if addr[2] == PACKET_OUTGOING:
             continue
-        if data[12:14] != b'\x08\x00' or data[23] != 17:
-            continue
-        ihl = (data[14] & 0xf) * 4
-        if struct.unpack('!H', data[14 + ihl + 2:14 + ihl + 4])[0] != UDP_DPORT:
-            continue
-        frames.append(data.hex())
+        text = test_frame_hex(data, vxlan)
+        if text is not None:
+            frames.append(text)
+    if sink:
+        sink.close()
     with open(path, 'w') as f:
         for line in sorted(frames):
             f.write(line + '\n')
 
 
 def main(argv):
-    if len(argv) == 7 and argv[1] == 'send':
-        send(argv[2], argv[3], argv[4], argv[5], int(argv[6]))
+    if len(argv) in (7, 8) and argv[1] == 'send':
+        send(argv[2], argv[3], argv[4], argv[5], int(argv[6]),
+             int(argv[7]) if len(argv) == 8 else None)
     elif len(argv) == 5 and argv[1] == 'capture':
         capture(argv[2], argv[3], float(argv[4]))
+    elif len(argv) == 6 and argv[1] == 'capture' and argv[5] == 'vxlan':
+        capture(argv[2], argv[3], float(argv[4]), vxlan=True)
     else:
         sys.stderr.write(__doc__)
         return 2
