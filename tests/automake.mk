@@ -152,11 +152,13 @@ TESTSUITE_AT = \
 	tests/vdpa.at \
 	tests/model-nic.at \
 	tests/offload.at \
+	tests/docs.at \
 	tests/bench.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/fixtures/hostile-guest.py \
 	tests/pkt-tool.py \
+	tests/check-reference.py \
 	tests/package.m4
 EXTRA_DIST += tests/guest/build-guest tests/guest/init tests/guest/run-guest tests/guest/nolog.c
 DISTCLEANFILES = tests/atconfig tests/atlocal
