@@ -3,13 +3,16 @@
 # "make docs" built it.
 DOCS_RST = \
 	Documentation/index.rst \
+	Documentation/howto/vhost-user-client.rst \
 	Documentation/intro/architecture.rst \
+	Documentation/intro/install.rst \
 	Documentation/ref/ovs-vhost-accel.7.rst \
 	Documentation/topics/benchmark.rst \
 	Documentation/topics/guest-harness.rst \
 	Documentation/topics/live-migration.rst \
 	Documentation/topics/offload.rst \
 	Documentation/topics/security.rst \
+	Documentation/topics/troubleshooting.rst \
 	Documentation/topics/vdpa.rst \
 	Documentation/topics/zero-copy.rst
 EXTRA_DIST += Documentation/conf.py $(DOCS_RST)
