@@ -443,10 +443,31 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
     }
     SwRelay::Totals t = relay_ ? relay_->totals() : SwRelay::Totals{};
     int lanes = relay_ ? relay_->n_lanes() : 0;
+
+    // What the guest side refused or dropped (hostile or broken rings,
+    // frames too large for the port's MTU), in the guest's terms: its TX
+    // ring is the port's RX side.
+    struct GuestErrors {
+        uint64_t tx_invalid = 0, rx_invalid = 0, tx_oversize = 0;
+    } ge;
+    guest_.get_custom_stats(
+        [](void *a, const char *name, uint64_t v) {
+            GuestErrors *e = static_cast<GuestErrors *>(a);
+            if (!strcmp(name, "ovs_rx_invalid_descs")) {
+                e->tx_invalid = v;
+            } else if (!strcmp(name, "ovs_tx_invalid_descs")) {
+                e->rx_invalid = v;
+            } else if (!strcmp(name, "ovs_rx_oversize_drops")) {
+                e->tx_oversize = v;
+            }
+        },
+        &ge);
+
     // The guest's point of view: tx = guest to VF, rx = VF to guest.
     cb(aux, "vdpa_tx_packets", t.tx_packets);
     cb(aux, "vdpa_tx_bytes", t.tx_bytes);
-    cb(aux, "vdpa_tx_dropped", t.tx_dropped + value(g.rx_dropped));
+    cb(aux, "vdpa_tx_dropped",
+       t.tx_dropped + value(g.rx_dropped) + ge.tx_oversize);
     cb(aux, "vdpa_rx_packets", value(g.tx_packets));
     cb(aux, "vdpa_rx_bytes", value(g.tx_bytes));
     cb(aux, "vdpa_rx_dropped", value(g.tx_dropped));
@@ -460,22 +481,9 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         cb(aux, (q + "rx_packets").c_str(),
            l.rx_packets.load(std::memory_order_relaxed));
     }
-    // Descriptors the guest side refused (hostile or broken rings), in the
-    // guest's terms: its TX ring is the port's RX side.
-    struct Fwd {
-        accel_counter_cb *cb;
-        void *aux;
-    } fwd{cb, aux};
-    guest_.get_custom_stats(
-        [](void *a, const char *name, uint64_t v) {
-            Fwd *f = static_cast<Fwd *>(a);
-            if (!strcmp(name, "ovs_rx_invalid_descs")) {
-                f->cb(f->aux, "vdpa_tx_invalid_descs", v);
-            } else if (!strcmp(name, "ovs_tx_invalid_descs")) {
-                f->cb(f->aux, "vdpa_rx_invalid_descs", v);
-            }
-        },
-        &fwd);
+    cb(aux, "vdpa_tx_invalid_descs", ge.tx_invalid);
+    cb(aux, "vdpa_rx_invalid_descs", ge.rx_invalid);
+    cb(aux, "vdpa_tx_oversize_drops", ge.tx_oversize);
     rte_eth_stats vs{};
     if (vf() && vf()->stats(vs)) {
         cb(aux, "vdpa_vf_rx_missed", vs.imissed);
