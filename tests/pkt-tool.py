@@ -1,23 +1,23 @@
 #!/usr/bin/env python3
 """Deterministic test traffic for the offload tests (no scapy needed).
 
-  pkt-tool.py send IFACE DST-MAC SRC-IP DST-IP COUNT [VLAN]
-      Sends COUNT UDP/IPv4 frames (destination port 5000, source ports
-      40000-40003, payload numbered; tagged with VLAN if given) from
-      IFACE's MAC to DST-MAC, always
-      the same bytes for the same arguments.  The first four frames (one
-      per source port) go first, then a pause (the datapath installs and
-      offloads their flows), then the rest.
+  pkt-tool.py send IFACE DST-MAC SRC-IP DST-IP COUNT [vlan=VID] [proto=tcp]
+      Sends COUNT frames to port 5000 (source ports 40000-40003, payload
+      numbered) from IFACE's MAC to DST-MAC: UDP, or TCP segments (PSH+ACK)
+      with proto=tcp; over IPv4 or IPv6 (as SRC-IP and DST-IP are); tagged
+      with VLAN VID if given.  Always the same bytes for the same
+      arguments.  The first four frames (one per source port) go first,
+      then a pause (the datapath installs and offloads their flows), then
+      the rest.
   pkt-tool.py capture IFACE FILE SECONDS [vxlan]
-      Writes the UDP/IPv4 frames to port 5000 (VLAN-tagged or not) that
-      IFACE receives during
-      SECONDS, one hex line each, sorted, to FILE, and meanwhile holds
-      UDP port 5000 open on IFACE (the kernel then sends no ICMP port
-      unreachable, which would be more traffic).  With 'vxlan', the
-      VXLAN frames (UDP/IPv4 to port 4789) that carry such a frame
-      instead, their outer UDP source port written 'xxxx': the encapsulator
-      chooses it from a hash of the inner frame (RFC 7348), and a NIC's
-      hash is not OVS's.
+      Writes the frames to UDP or TCP port 5000 (IPv4 or IPv6, VLAN-tagged
+      or not) that IFACE receives during SECONDS, one hex line each,
+      sorted, to FILE, and meanwhile holds UDP port 5000 open on IFACE
+      (the kernel then sends no ICMP port unreachable, which would be more
+      traffic).  With 'vxlan', the VXLAN frames (UDP/IPv4 to port 4789)
+      that carry such a frame instead, their outer UDP source port written
+      'xxxx': the encapsulator chooses it from a hash of the inner frame
+      (RFC 7348), and a NIC's hash is not OVS's.
 """
 import socket
 import struct
@@ -30,9 +30,10 @@ SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_VLAN_VALID = 0x10
 TP_STATUS_VLAN_TPID_VALID = 0x40
-UDP_DPORT = 5000
+DPORT = 5000
 VXLAN_DPORT = 4789
 VXLAN_HDR = 8
+IPPROTO = {'udp': 17, 'tcp': 6}
 
 
 def checksum(data):
@@ -53,59 +54,87 @@ def iface_mac(iface):
         return f.read().strip()
 
 
-def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, payload, ip_id,
-              vlan=None):
-    src = socket.inet_aton(src_ip)
-    dst = socket.inet_aton(dst_ip)
-    udp_len = 8 + len(payload)
-    pseudo = src + dst + struct.pack('!BBH', 0, 17, udp_len)
-    udp = struct.pack('!HHHH', sport, UDP_DPORT, udp_len, 0) + payload
-    csum = checksum(pseudo + udp) or 0xffff
-    udp = udp[:6] + struct.pack('!H', csum) + udp[8:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + udp_len, ip_id, 0x4000,
-                     64, 17, 0, src, dst)
-    ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
+def l4_segment(proto, sport, payload, seq):
+    """A UDP datagram or TCP segment with a zero checksum field, and the
+    offset of that field."""
+    if proto == 'udp':
+        return struct.pack('!HHHH', sport, DPORT, 8 + len(payload), 0) \
+            + payload, 6
+    # TCP: no options, PSH+ACK, a fixed window.
+    return struct.pack('!HHIIBBHHH', sport, DPORT, seq, 1, 5 << 4, 0x18,
+                       1024, 0, 0) + payload, 16
+
+
+def frame(src_mac, dst_mac, src_ip, dst_ip, sport, payload, ident,
+          vlan=None, proto='udp'):
+    l4, csum_at = l4_segment(proto, sport, payload, ident)
+    if ':' in src_ip:
+        src = socket.inet_pton(socket.AF_INET6, src_ip)
+        dst = socket.inet_pton(socket.AF_INET6, dst_ip)
+        pseudo = src + dst + struct.pack('!IxxxB', len(l4), IPPROTO[proto])
+        ethertype = 0x86dd
+    else:
+        src = socket.inet_aton(src_ip)
+        dst = socket.inet_aton(dst_ip)
+        pseudo = src + dst + struct.pack('!BBH', 0, IPPROTO[proto], len(l4))
+        ethertype = 0x0800
+    csum = checksum(pseudo + l4)
+    if proto == 'udp':
+        csum = csum or 0xffff
+    l4 = l4[:csum_at] + struct.pack('!H', csum) + l4[csum_at + 2:]
+    if ethertype == 0x86dd:
+        ip = struct.pack('!IHBB16s16s', 6 << 28, len(l4), IPPROTO[proto], 64,
+                         src, dst)
+    else:
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), ident,
+                         0x4000, 64, IPPROTO[proto], 0, src, dst)
+        ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
     tag = b'' if vlan is None else struct.pack('!HH', 0x8100, vlan)
-    return (mac_bytes(dst_mac) + mac_bytes(src_mac) + tag + b'\x08\x00'
-            + ip + udp)
+    return (mac_bytes(dst_mac) + mac_bytes(src_mac) + tag
+            + struct.pack('!H', ethertype) + ip + l4)
 
 
-def send(iface, dst_mac, src_ip, dst_ip, count, vlan=None):
+def send(iface, dst_mac, src_ip, dst_ip, count, vlan=None, proto='udp'):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     src_mac = iface_mac(iface)
     for i in range(count):
         payload = b'ovs-vhost-accel %06d ' % i + bytes(range(32))
-        s.send(udp_frame(src_mac, dst_mac, src_ip, dst_ip, 40000 + i % 4,
-                         payload, i + 1, vlan))
+        s.send(frame(src_mac, dst_mac, src_ip, dst_ip, 40000 + i % 4,
+                     payload, i + 1, vlan, proto))
         if i == 3:
             time.sleep(1.5)
         elif i % 16 == 0:
             time.sleep(0.01)
 
 
-def udp_dport(data):
-    """The UDP destination port of an Ethernet/[VLAN/]IPv4/UDP frame and
-    the offset of its UDP header, else None."""
+def l4_dport(data):
+    """The destination port and IP protocol of an Ethernet/[VLAN/]IPv4 or
+    IPv6/UDP or TCP frame and the offset of its L4 header, else None."""
     l3 = 18 if data[12:14] == b'\x81\x00' else 14
-    if (len(data) < l3 + 28 or data[l3 - 2:l3] != b'\x08\x00'
-            or data[l3 + 9] != 17):
-        return None, 0
-    l4 = l3 + (data[l3] & 0xf) * 4
-    if len(data) < l4 + 8:
-        return None, 0
-    return struct.unpack('!H', data[l4 + 2:l4 + 4])[0], l4
+    ethertype = data[l3 - 2:l3]
+    if ethertype == b'\x08\x00' and len(data) >= l3 + 20:
+        proto = data[l3 + 9]
+        l4 = l3 + (data[l3] & 0xf) * 4
+    elif ethertype == b'\x86\xdd' and len(data) >= l3 + 40:
+        proto = data[l3 + 6]
+        l4 = l3 + 40
+    else:
+        return None, None, 0
+    if proto not in IPPROTO.values() or len(data) < l4 + 8:
+        return None, None, 0
+    return struct.unpack('!H', data[l4 + 2:l4 + 4])[0], proto, l4
 
 
 def test_frame_hex(data, vxlan):
     """What capture writes of DATA, or None if it is not one of ours."""
-    dport, l4 = udp_dport(data)
+    dport, proto, l4 = l4_dport(data)
     if not vxlan:
-        return data.hex() if dport == UDP_DPORT else None
-    if dport != VXLAN_DPORT:
+        return data.hex() if dport == DPORT else None
+    if dport != VXLAN_DPORT or proto != IPPROTO['udp']:
         return None
-    inner, _ = udp_dport(data[l4 + 8 + VXLAN_HDR:])
-    if inner != UDP_DPORT:
+    inner, _, _ = l4_dport(data[l4 + 8 + VXLAN_HDR:])
+    if inner != DPORT:
         return None
     text = data.hex()
     return text[:2 * l4] + 'xxxx' + text[2 * l4 + 4:]
@@ -130,7 +159,7 @@ def udp_sink(iface):
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sink.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
-    sink.bind(('', UDP_DPORT))
+    sink.bind(('', DPORT))
     return sink
 
 
@@ -162,9 +191,15 @@ def capture(iface, path, seconds, vxlan=False):
 
 
 def main(argv):
-    if len(argv) in (7, 8) and argv[1] == 'send':
+    if len(argv) >= 7 and argv[1] == 'send':
+        opts = dict(a.split('=', 1) for a in argv[7:] if '=' in a)
+        if len(opts) != len(argv[7:]) or set(opts) - {'vlan', 'proto'} \
+                or opts.get('proto', 'udp') not in IPPROTO:
+            sys.stderr.write(__doc__)
+            return 2
         send(argv[2], argv[3], argv[4], argv[5], int(argv[6]),
-             int(argv[7]) if len(argv) == 8 else None)
+             int(opts['vlan']) if 'vlan' in opts else None,
+             opts.get('proto', 'udp'))
     elif len(argv) == 5 and argv[1] == 'capture':
         capture(argv[2], argv[3], float(argv[4]))
     elif len(argv) == 6 and argv[1] == 'capture' and argv[5] == 'vxlan':
