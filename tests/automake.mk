@@ -159,6 +159,7 @@ EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	tests/fixtures/hostile-guest.py \
 	tests/pkt-tool.py \
 	tests/check-reference.py \
+	tests/packaging/package-test.sh \
 	tests/package.m4
 EXTRA_DIST += tests/guest/build-guest tests/guest/init tests/guest/run-guest tests/guest/nolog.c
 DISTCLEANFILES = tests/atconfig tests/atlocal
