@@ -47,8 +47,6 @@ OPTION_FILES = {'dpdkvhostuserclient': 'lib/vhost/port-config.cc',
 # statistics.
 STATUS_FUNCS = ('get_status',)
 STATS_FUNCS = ('get_custom_stats', 'get_hw_stats')
-# Standard netdev_stats names: OVS writes them into Interface:statistics
-# for every netdev that fills them.
 TERM_RE = re.compile(r'``(options|status|statistics|other_config):([^`=\s]+)``'
                      r'|``ovs-appctl ([a-z][a-z0-9/_-]*)``')
 
