@@ -18,6 +18,7 @@ ACCEL_CORE_PURE = \
 	lib/virtq/guest-mapping.cc lib/virtq/guest-mapping.h \
 	lib/virtq/guest-memory.cc lib/virtq/guest-memory.h \
 	lib/virtq/inflight.h \
+	lib/virtq/net-offload.cc lib/virtq/net-offload.h \
 	lib/virtq/split-queue.cc lib/virtq/split-queue.h \
 	lib/virtq/virtio-ring.h
 
@@ -38,6 +39,7 @@ ovs_vhost_accel_la_SOURCES = \
 	lib/vdpa/sw-relay.cc lib/vdpa/sw-relay.h \
 	lib/vdpa/vdpa-port-api.cc \
 	lib/vdpa/vdpa-port.cc lib/vdpa/vdpa-port.h \
+	lib/vhost/guest-offload.cc lib/vhost/guest-offload.h \
 	lib/vhost/vhost-port-api.cc \
 	lib/vhost/vhost-port.cc lib/vhost/vhost-port.h \
 	lib/vhost/vhost-queue.cc lib/vhost/vhost-queue.h \

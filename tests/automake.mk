@@ -8,6 +8,7 @@ tests_unit_unit_tests_SOURCES = \
 	tests/unit/test-carrier-reporter.cc \
 	tests/unit/test-options.cc \
 	tests/unit/test-port-config.cc \
+	tests/unit/test-net-offload.cc \
 	tests/unit/test-queue-stats.cc \
 	tests/unit/test-split-queue.cc \
 	tests/unit/test-tx-queue-map.cc \
@@ -35,8 +36,11 @@ FUZZ_SPLIT_QUEUE_SRCS = tests/fuzz/fuzz-split-queue.cc \
 	lib/virtq/split-queue.cc
 FUZZ_PORT_CONFIG_SRCS = tests/fuzz/fuzz-port-config.cc \
 	lib/vhost/port-config.cc lib/vdpa/vdpa-config.cc lib/common/options.cc
-FUZZ_TARGETS = split-queue port-config
+FUZZ_NET_OFFLOAD_SRCS = tests/fuzz/fuzz-net-offload.cc \
+	lib/virtq/net-offload.cc
+FUZZ_TARGETS = split-queue port-config net-offload
 EXTRA_DIST += $(FUZZ_SPLIT_QUEUE_SRCS) $(FUZZ_PORT_CONFIG_SRCS) \
+	$(FUZZ_NET_OFFLOAD_SRCS) \
 	tests/fuzz/corpus tests/fuzz/make-seeds.py
 
 if HAVE_LIBFUZZER
@@ -46,6 +50,9 @@ tests/fuzz/fuzz-split-queue: $(FUZZ_SPLIT_QUEUE_SRCS) $(ACCEL_CORE_PURE)
 tests/fuzz/fuzz-port-config: $(FUZZ_PORT_CONFIG_SRCS) $(ACCEL_CORE_PURE)
 	$(AM_V_CXXLD)$(MKDIR_P) tests/fuzz && $(FUZZ_CXX) $(FUZZ_CXXFLAGS) \
 		-o $@ $(addprefix $(srcdir)/,$(FUZZ_PORT_CONFIG_SRCS))
+tests/fuzz/fuzz-net-offload: $(FUZZ_NET_OFFLOAD_SRCS) $(ACCEL_CORE_PURE)
+	$(AM_V_CXXLD)$(MKDIR_P) tests/fuzz && $(FUZZ_CXX) $(FUZZ_CXXFLAGS) \
+		-o $@ $(addprefix $(srcdir)/,$(FUZZ_NET_OFFLOAD_SRCS))
 CLEANFILES += $(addprefix tests/fuzz/fuzz-,$(FUZZ_TARGETS))
 
 check-fuzz: $(addprefix tests/fuzz/fuzz-,$(FUZZ_TARGETS))

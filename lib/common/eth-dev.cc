@@ -239,6 +239,11 @@ EthDev::start(int n_rxq, int n_txq, int mtu, rte_mempool *mp,
         conf.rx_adv_conf.rss_conf.rss_hf = rss;
     }
     conf.rxmode.mtu = mtu;
+    if (offloads_) {
+        conf.txmode.offloads = tx_offloads();
+        conf.rxmode.offloads = info.rx_offload_capa
+                               & RTE_ETH_RX_OFFLOAD_CHECKSUM;
+    }
     err = rte_eth_dev_configure(port_id_, n_rxq, n_txq, &conf);
     if (err) {
         error = "cannot configure " + std::to_string(n_rxq) + " rx and "
@@ -269,6 +274,19 @@ EthDev::start(int n_rxq, int n_txq, int mtu, rte_mempool *mp,
     n_rxq_ = n_rxq;
     n_txq_ = n_txq;
     return 0;
+}
+
+uint64_t
+EthDev::tx_offloads() const
+{
+    rte_eth_dev_info info;
+    if (!offloads_ || rte_eth_dev_info_get(port_id_, &info)) {
+        return 0;
+    }
+    return info.tx_offload_capa
+           & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM
+              | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO
+              | RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 }
 
 void

@@ -61,6 +61,13 @@ public:
     // from 'mp'.  Returns an errno value and a message in 'error'.
     int start(int n_rxq, int n_txq, int mtu, rte_mempool *mp,
               std::string &error);
+    // Before start(): enable the checksum and TSO offloads the device has
+    // (TX: IPv4/TCP/UDP checksums, TCP TSO, multi-segment mbufs; RX:
+    // checksum verification).
+    void set_packet_offloads(bool on) { offloads_ = on; }
+    // The offloads start() enabled (RTE_ETH_TX_OFFLOAD_*), or that it
+    // would enable before it ran.
+    uint64_t tx_offloads() const;
     void stop();
     bool started() const { return started_; }
     int n_rxq() const { return n_rxq_; }
@@ -89,6 +96,7 @@ private:
     bool detach_;           // We attached the device: detach it at the end.
     uint64_t owner_id_ = 0;
     bool started_ = false;
+    bool offloads_ = false;
     int n_rxq_ = 0;
     int n_txq_ = 0;
 };

@@ -241,7 +241,24 @@ VdpaPort::reconfigure()
         stop_datapath();
         vf()->stop();
     }
-    // (A changed mode registers the socket again: the guest reconnects.)
+    // The relay offers the guest checksum offload (the VF's, or ours in
+    // software) and TSO when the VF can segment.
+    GuestOffloads offer;
+    if (!hw_ && vf()) {
+        vf()->set_packet_offloads(true);
+        offer.nic_tx_capa = vf()->tx_offloads();
+        offer.csum = true;
+        offer.tso = (offer.nic_tx_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)
+                    && (offer.nic_tx_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+        rte_eth_dev_info info;
+        if (!rte_eth_dev_info_get(vf()->port_id(), &info)
+            && info.driver_name && !strcmp(info.driver_name, "net_tap")) {
+            offer.tso_max_frame = requested_mtu_;
+        }
+    }
+    guest_.set_guest_offloads(offer);
+    // (A changed mode or offer registers the socket again: the guest
+    // reconnects.)
     guest_.set_vdpa_device(hw_);
     int error = guest_.reconfigure();
     if (error) {
@@ -484,6 +501,14 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
     cb(aux, "vdpa_tx_invalid_descs", ge.tx_invalid);
     cb(aux, "vdpa_rx_invalid_descs", ge.rx_invalid);
     cb(aux, "vdpa_tx_oversize_drops", ge.tx_oversize);
+    const GuestOffloadStats &o = guest_.offload_stats();
+    cb(aux, "vdpa_tx_csum_offload_packets",
+       o.tx_csum.load(std::memory_order_relaxed));
+    cb(aux, "vdpa_tx_csum_sw_packets",
+       o.tx_csum_sw.load(std::memory_order_relaxed));
+    cb(aux, "vdpa_tx_tso_packets", o.tx_tso.load(std::memory_order_relaxed));
+    cb(aux, "vdpa_rx_csum_valid_packets",
+       o.rx_csum_valid.load(std::memory_order_relaxed));
     rte_eth_stats vs{};
     if (vf() && vf()->stats(vs)) {
         cb(aux, "vdpa_vf_rx_missed", vs.imissed);

@@ -29,7 +29,6 @@ constexpr int kVirtioRxq = 0;   // Guest RX = our TX (even vrings).
 constexpr int kVirtioTxq = 1;   // Guest TX = our RX (odd vrings).
 constexpr int kVirtioQnum = 2;
 constexpr int kMaxBurst = 32;   // NETDEV_MAX_BURST.
-constexpr uint64_t kVirtioNetFCsum = 1ULL << 0;
 
 
 }  // namespace
@@ -95,7 +94,8 @@ VhostPort::register_socket(const std::string &path)
     }
     registered_path_ = path;
     registered_flags_.store(flags);
-    uint64_t disabled = kVirtioNetFCsum;
+    registered_offloads_ = offloads_;
+    uint64_t disabled = offloads_.disabled_features();
     if (config_.dq_zero_copy) {
         disabled |= 1ULL << virtio::kFInOrder;
     }
@@ -149,8 +149,13 @@ uint64_t
 VhostPort::vhost_flags() const
 {
     const VhostGlobalConfig &global = VhostRegistry::instance().global();
-    uint64_t flags = RTE_VHOST_USER_CLIENT | RTE_VHOST_USER_NET_STATS_ENABLE
-                     | RTE_VHOST_USER_LINEARBUF_SUPPORT;
+    uint64_t flags = RTE_VHOST_USER_CLIENT | RTE_VHOST_USER_NET_STATS_ENABLE;
+    // Linear buffers (OVS takes no mbuf chains), except where the guest
+    // may send TSO frames: rte_vhost then leaves HOST_TSO4/6 out, and the
+    // relay behind the port takes chains.
+    if (!offloads_.tso) {
+        flags |= RTE_VHOST_USER_LINEARBUF_SUPPORT;
+    }
     if (config_.iommu_support.value_or(global.iommu_support)) {
         flags |= RTE_VHOST_USER_IOMMU_SUPPORT;
     }
@@ -255,7 +260,8 @@ VhostPort::reconfigure()
     uint64_t flags = vhost_flags();
     if (path != registered_path_
         || (!path.empty() && (flags != registered_flags_.load()
-                              || vdpa_dev_ != registered_vdpa_.load()))) {
+                              || vdpa_dev_ != registered_vdpa_.load()
+                              || !(offloads_ == registered_offloads_)))) {
         if (!registered_path_.empty() && path != registered_path_) {
             VLOG_INFO("%s: vhost-server-path changed from '%s' to '%s'",
                       name_.c_str(), registered_path_.c_str(), path.c_str());
@@ -847,7 +853,7 @@ VhostPort::on_vring_state(int vid, int vring, bool enable)
             start_walker(vid, vring);
         } else if (VhostQueue *q = vq_if(vring)) {
             q->stop();
-            q->hand_back(vid);
+            hand_back(*q, vid);
         }
     }
     if (vring % kVirtioQnum == kVirtioTxq) {
@@ -952,6 +958,11 @@ VhostPort::start_walkers(int vid, bool new_device)
     if (rte_vhost_get_negotiated_features(vid, &features_)) {
         features_ = 0;
     }
+    bool csum = registered_offloads_.csum;
+    rx_offload_.store(csum && virtio::has_feature(features_,
+                                                  virtio::kNetFCsum));
+    tx_data_valid_.store(csum && virtio::has_feature(features_,
+                                                     virtio::kNetFGuestCsum));
     setup_zero_copy(files);
     int n = std::min<int>(rte_vhost_get_vring_num(vid), kMaxVrings);
     for (int v = 0; v < n; v++) {
@@ -1037,14 +1048,20 @@ VhostPort::start_walker(int vid, int vring)
     bool lend = zc_.mapping && vring % kVirtioQnum == kVirtioTxq;
     // With our own mapping, every buffer the walker reads is in it.
     const GuestMemory *mem = zc_.mapping ? &zc_.mapping->memory() : &mem_;
+    // A guest that negotiated TSO sends frames larger than an mbuf.  (Set
+    // before attach(): the datapath may take the ring over right after.)
+    bool tso = registered_offloads_.tso
+               && (virtio::has_feature(features_, virtio::kNetFHostTso4)
+                   || virtio::has_feature(features_, virtio::kNetFHostTso6));
+    q.ring().set_large_frame_sink(tso && vring % kVirtioQnum == kVirtioTxq
+                                  ? &chain_sink_ : nullptr);
     WalkerOff off = q.attach(vid, mem, features_, lend ? &zc_ : nullptr);
     if (off != WalkerOff::kNone) {
         VLOG_INFO("%s: vring %d served by rte_vhost (%s)", name_.c_str(),
                   vring, walker_off_reason(off));
     } else {
-        VLOG_DBG("%s: vring %d served by the ring walker from avail %u "
-                 "used %u%s", name_.c_str(), vring, q.ring().last_avail(),
-                 q.ring().last_used(), lend ? ", zero-copy" : "");
+        VLOG_DBG("%s: vring %d served by the ring walker%s", name_.c_str(),
+                 vring, lend ? ", zero-copy" : "");
     }
 }
 
@@ -1055,8 +1072,21 @@ VhostPort::stop_walkers(int vid)
     for (int i = 0; i < kMaxVrings; i++) {
         if (VhostQueue *q = vq_if(i)) {
             q->stop();
-            q->hand_back(vid);
+            hand_back(*q, vid);
         }
+    }
+}
+
+// Gives rte_vhost a stopped queue's indices; says so if the used index in
+// the guest's ring is not ours (rte_vhost would resynchronise both).
+void
+VhostPort::hand_back(VhostQueue &q, int vid)
+{
+    int ring_used = q.hand_back(vid);
+    if (OVS_UNLIKELY(ring_used >= 0)) {
+        VLOG_WARN("%s: vring %d handed back with used index %u, the ring "
+                  "has %d", name_.c_str(), q.vring(), q.ring().last_used(),
+                  ring_used);
     }
 }
 
@@ -1136,33 +1166,46 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
         rte_mbuf *m = pkts[i];
         bufs[i].data = rte_pktmbuf_mtod(m, uint8_t *);
         bufs[i].room = m->buf_len - m->data_off;
+        bufs[i].owner = m;
     }
     // Copied frames have zc_slot -1; lent ones only come with an arena.
     ZcArena *arena = q.arena();
     uint16_t got = ring.dequeue_counted(bufs, n,
                                         arena ? rte_get_tsc_cycles() : 0);
-    if (uint32_t refused = ring.take_refused(); OVS_UNLIKELY(refused)) {
-        log_refused(q, refused);
+    if (OVS_UNLIKELY(got < n)) {
+        rte_pktmbuf_free_bulk(pkts + got, n - got);
     }
+    bool offload = rx_offload_.load(std::memory_order_relaxed);
+    uint16_t kept = 0;
     QueueStats::Batch stats;
     for (uint16_t i = 0; i < got; i++) {
         rte_mbuf *m = pkts[i];
-        if (bufs[i].zc_slot >= 0) {
-            arena->attach(m, bufs[i]);
-            stats.account(bufs[i].zc_data, bufs[i].len);
-        } else {
-            m->data_len = bufs[i].len;
-            m->pkt_len = bufs[i].len;
-            stats.account(bufs[i].data, bufs[i].len);
+        const RxBuf &b = bufs[i];
+        if (b.zc_slot >= 0) {
+            arena->attach(m, b);
+        } else if (OVS_LIKELY(b.zc_slot != kRxBufChained)) {
+            m->data_len = b.len;
+            m->pkt_len = b.len;
+        }                               // (Chained: the sink set them.)
+        if (OVS_UNLIKELY(offload)
+            && !apply_guest_tx_offload(m, b.hdr, registered_offloads_,
+                                       offload_stats_)) {
+            ring.errors().bad_offload.add();
+            ring.count_refused();
+            rte_pktmbuf_free(m);
+            continue;
         }
+        stats.account(b.zc_slot >= 0 ? b.zc_data : b.data, b.len);
+        pkts[kept++] = m;
+    }
+    got = kept;
+    if (uint32_t refused = ring.take_refused(); OVS_UNLIKELY(refused)) {
+        log_refused(q, refused);
     }
     if (arena) {
         q.set_zc_in_flight(arena->table().in_flight());
     }
     stats.flush(q.stats());
-    if (OVS_UNLIKELY(got < n)) {
-        rte_pktmbuf_free_bulk(pkts + got, n - got);
-    }
     if (qfill) {
         *qfill = avail - n;
     }
@@ -1178,9 +1221,20 @@ VhostPort::tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries)
     SplitQueue &ring = q.ring();
     QueueStats::Batch stats;
     TxPkt tp[kMaxBurst];
+    bool data_valid = tx_data_valid_.load(std::memory_order_relaxed);
     for (int i = 0; i < cnt; i++) {
         tp[i].data = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
         tp[i].len = pkts[i]->data_len;
+        tp[i].hdr_flags = 0;
+    }
+    if (OVS_UNLIKELY(data_valid)) {
+        uint64_t valid = 0;
+        for (int i = 0; i < cnt; i++) {
+            tp[i].hdr_flags = guest_rx_hdr_flags(pkts[i]);
+            valid += tp[i].hdr_flags != 0;
+        }
+        offload_stats_.rx_csum_valid.fetch_add(valid,
+                                               std::memory_order_relaxed);
     }
     int done = 0, sent = 0, max_retries = 0;
     *retries = 0;

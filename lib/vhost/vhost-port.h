@@ -26,6 +26,7 @@
 #include "common/options.h"
 #include "common/spin-lock.h"
 #include "vhost/carrier-reporter.h"
+#include "vhost/guest-offload.h"
 #include "vhost/port-config.h"
 #include "ovs/accel-api.h"
 #include "vhost/tx-queue-map.h"
@@ -76,6 +77,11 @@ public:
     // at the next reconfigure() (the socket is registered again).
     void set_vdpa_device(rte_vdpa_device *dev) { vdpa_dev_ = dev; }
     bool vdpa_attached() const { return registered_vdpa_.load(); }
+    // Checksum/TSO offloads to offer the guest (dpdkvdpa's relay: what
+    // the VF can do; default: none, as OVS without userspace TSO).  A
+    // change registers the socket again at the next reconfigure().
+    void set_guest_offloads(const GuestOffloads &o) { offloads_ = o; }
+    const GuestOffloadStats &offload_stats() const { return offload_stats_; }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
     // Main thread, every loop ('now' in ms): reports a carrier change
     // that the bridge has not seen, and repeats it (CarrierReporter says
@@ -141,6 +147,7 @@ private:
     void start_walker(int vid, int vring);
     void setup_zero_copy(const std::vector<RegionFile> &files);
     void stop_walkers(int vid);
+    void hand_back(VhostQueue &q, int vid);
     bool collect_counters(int vid, int vring,
                           uint64_t (&out)[QueueStats::kCount]);
     bool sum_counters(int vid, int first, int n,
@@ -203,6 +210,15 @@ private:
     std::atomic<bool> admin_up_{false};
     std::atomic<int> tx_retries_max_{VhostPortConfig::kTxRetriesDefault};
     VhostSwStats sw_stats_;
+
+    GuestOffloads offloads_;                // Wanted (main thread).
+    GuestOffloads registered_offloads_;     // The socket offers these.
+    GuestOffloadStats offload_stats_;
+    // From the negotiated features (walkers stopped): guest TX headers
+    // become mbuf offloads; guest RX gets DATA_VALID.
+    std::atomic<bool> rx_offload_{false};
+    std::atomic<bool> tx_data_valid_{false};
+    MbufChainSink chain_sink_{mp_};         // Guest TSO frames.
 };
 
 }  // namespace accel

@@ -31,9 +31,7 @@ VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features,
         return off_ = WalkerOff::kViommu;
     }
     rte_vhost_vring vr;
-    uint16_t last_avail, last_used;
-    if (rte_vhost_get_vhost_vring(vid, vring_, &vr)
-        || rte_vhost_get_vring_base(vid, vring_, &last_avail, &last_used)) {
+    if (rte_vhost_get_vhost_vring(vid, vring_, &vr)) {
         return off_ = WalkerOff::kBadRing;
     }
     VringAddrs a;
@@ -42,26 +40,54 @@ VhostQueue::attach(int vid, const GuestMemory *mem, uint64_t features,
     a.used = reinterpret_cast<virtio::Used *>(vr.used);
     a.size = vr.size;
     a.callfd = vr.callfd;
-    if (!ring_.attach(a, mem, features, last_avail, last_used)) {
+    // (The indices do not matter yet: take_over() reads them again.)
+    if (!ring_.attach(a, mem, features, 0, 0)) {
         return off_ = WalkerOff::kBadRing;
     }
+    ring_.detach();
+    vid_ = vid;
+    addrs_ = a;
+    mem_ = mem;
+    features_ = features;
     log_.vid = vid;
     ring_.set_dirty_log(virtio::has_feature(features, virtio::kFLogAll)
                         ? &log_ : nullptr);
     if (zc && zc->mapping) {
         uint16_t bound = std::min<uint16_t>(vr.size / 2, kMaxZcInflight);
         arena_ = new ZcArena(zc->mapping, std::max<uint16_t>(bound, 1));
-        ring_.set_zero_copy(&arena_->table(), zc->min_len, zc->max_hold);
+        zc_min_len_ = zc->min_len;
+        zc_max_hold_ = zc->max_hold;
     }
     off_ = WalkerOff::kNone;
-    owner_.store(kWalker, std::memory_order_release);
+    owner_.store(kWalkerPending, std::memory_order_release);
     return off_;
+}
+
+VhostQueue::Owner
+VhostQueue::take_over()
+{
+    uint16_t last_avail, last_used;
+    if (rte_vhost_get_vring_base(vid_, vring_, &last_avail, &last_used)
+        || !ring_.attach(addrs_, mem_, features_, last_avail, last_used)) {
+        return kRteVhost;               // Try again at the next burst.
+    }
+    if (arena_) {
+        ring_.set_zero_copy(&arena_->table(), zc_min_len_, zc_max_hold_);
+    }
+    // stop() may have taken the ring meanwhile: then it stays stopped.
+    Owner expected = kWalkerPending;
+    if (owner_.compare_exchange_strong(expected, kWalker)) {
+        return kWalker;
+    }
+    ring_.detach();
+    return expected;
 }
 
 bool
 VhostQueue::stop()
 {
     // Nobody serves the ring until hand_back(); seq_cst: pairs with enter().
+    // (kWalkerPending: rte_vhost's indices are still the right ones.)
     bool was = owner_.exchange(kNobody) == kWalker;
     while (busy_.load(std::memory_order_acquire)) {
         ovs_vhost_accel_cpu_relax();    // At most one burst.
@@ -87,16 +113,21 @@ VhostQueue::stop()
     return was;
 }
 
-void
+int
 VhostQueue::hand_back(int vid)
 {
+    int mismatch = -1;
     if (stopped_with_walker_) {
         stopped_with_walker_ = false;
         rte_vhost_set_vring_base(vid, vring_, ring_.last_avail(),
                                  ring_.last_used());
+        if (ring_.ring_used_idx() != ring_.last_used()) {
+            mismatch = ring_.ring_used_idx();
+        }
         ring_.detach();
     }
     owner_.store(kRteVhost, std::memory_order_release);
+    return mismatch;
 }
 
 void

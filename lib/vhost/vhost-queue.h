@@ -11,6 +11,13 @@
 // for the current burst only, which never waits on rte_vhost.  After
 // stop(), hand_back() gives rte_vhost our ring indices (GET_VRING_BASE
 // reads them right after destroy_device).
+//
+// The other way round, the control side only prepares the walker
+// (attach()); the datapath thread takes the ring over at its next enter()
+// with the indices rte_vhost has then.  Taking them on the control side
+// would race with a burst already inside rte_vhost (e.g. an enqueue
+// spinning on the virtqueue lock the control side holds): that burst
+// would then write the used ring behind the walker's back.
 #ifndef OVS_VHOST_ACCEL_VHOST_VHOST_QUEUE_H
 #define OVS_VHOST_ACCEL_VHOST_VHOST_QUEUE_H
 
@@ -59,7 +66,10 @@ public:
     WalkerOff attach(int vid, const GuestMemory *mem, uint64_t features,
                      const ZcSettings *zc = nullptr);
     bool stop();                // True if the walker was serving it.
-    void hand_back(int vid);    // After stop().
+    // After stop().  Returns the used index in the guest's ring if it is
+    // not the one handed back (a bug: rte_vhost would then reset both its
+    // indices at the next SET_VRING_ADDR), -1 otherwise.
+    int hand_back(int vid);
     WalkerOff off_reason() const { return off_; }
 
     // The PMD publishes the number of lent frames after each burst.
@@ -71,7 +81,8 @@ public:
     // Who may touch the ring.  Between stop() and hand_back() nobody: the
     // walker is draining or handing its indices over, and rte_vhost's are
     // stale (its burst would write the used ring under ours).
-    enum Owner : uint8_t { kRteVhost, kWalker, kNobody };
+    // kWalkerPending: attached, rte_vhost's until the datapath takes over.
+    enum Owner : uint8_t { kRteVhost, kWalker, kNobody, kWalkerPending };
 
     // Datapath: if enter() returns kWalker the walker serves the queue
     // until leave(); kRteVhost: use rte_vhost; kNobody: skip this poll.
@@ -84,13 +95,21 @@ public:
         if (OVS_VHOST_ACCEL_LIKELY(o == kWalker)) {
             return o;
         }
+        if (o == kWalkerPending) {
+            o = take_over();
+            if (o == kWalker) {
+                return o;
+            }
+        }
         busy_.store(false, std::memory_order_release);
         return o;
     }
     void leave() { busy_.store(false, std::memory_order_release); }
+    // Served by the walker, or about to be.
     bool walker() const
     {
-        return owner_.load(std::memory_order_acquire) == kWalker;
+        Owner o = owner_.load(std::memory_order_acquire);
+        return o == kWalker || o == kWalkerPending;
     }
     SplitQueue &ring() { return ring_; }
     ZcArena *arena() { return arena_; }     // Null: no zero-copy.
@@ -112,7 +131,18 @@ private:
         VhostQueue *q_;
     };
 
+    // enter() on a kWalkerPending queue: starts the walker from
+    // rte_vhost's indices, as no rte_vhost burst can be running now.
+    Owner take_over();
+
     const uint16_t vring_;
+    // What attach() prepared for take_over().
+    int vid_ = -1;
+    VringAddrs addrs_;
+    const GuestMemory *mem_ = nullptr;
+    uint64_t features_ = 0;
+    uint32_t zc_min_len_ = 0;
+    uint64_t zc_max_hold_ = 0;
     std::atomic<Owner> owner_{kRteVhost};
     std::atomic<bool> busy_{false};
     bool stopped_with_walker_ = false;

@@ -18,12 +18,14 @@ load_volatile(const uint16_t *p)
     return *reinterpret_cast<const volatile uint16_t *>(p);
 }
 
-// Copies 'len' bytes starting 'skip' bytes into the segments to 'dst'.
+}  // namespace
+
 void
-gather(const SegmentList &segs, uint32_t skip, uint8_t *dst, uint32_t len)
+gather(const Segment *segs, uint32_t nsegs, uint32_t skip, uint8_t *dst,
+       uint32_t len)
 {
-    for (uint32_t i = 0; i < segs.n && len; i++) {
-        const Segment &s = segs.seg[i];
+    for (uint32_t i = 0; i < nsegs && len; i++) {
+        const Segment &s = segs[i];
         if (skip >= s.len) {
             skip -= s.len;
             continue;
@@ -35,8 +37,6 @@ gather(const SegmentList &segs, uint32_t skip, uint8_t *dst, uint32_t len)
         skip = 0;
     }
 }
-
-}  // namespace
 
 const char *
 zc_fallback_name(ZcFallback r)
@@ -53,7 +53,8 @@ zc_fallback_name(ZcFallback r)
 uint64_t
 QueueErrors::invalid_descs() const
 {
-    uint64_t sum = short_chain.get() + bad_avail_idx.get();
+    uint64_t sum = short_chain.get() + bad_avail_idx.get()
+                   + bad_offload.get();
     for (const Counter &c : chain) {
         sum += c.get();
     }
@@ -75,6 +76,7 @@ QueueErrors::describe() const
     }
     add("short_chain", short_chain.get());
     add("bad_avail_idx", bad_avail_idx.get());
+    add("bad_offload", bad_offload.get());
     add("oversize", oversize.get());
     return out;
 }
@@ -88,6 +90,7 @@ QueueErrors::reset()
     short_chain.reset();
     oversize.reset();
     bad_avail_idx.reset();
+    bad_offload.reset();
 }
 
 void
@@ -117,6 +120,7 @@ SplitQueue::attach(const VringAddrs &addrs, const GuestMemory *mem,
                           virtio::has_feature(features,
                                               virtio::kFIndirectDesc));
     hdr_len_ = virtio::net_hdr_len(features);
+    read_hdr_ = virtio::has_feature(features, virtio::kNetFCsum);
     event_idx_ = virtio::has_feature(features, virtio::kFEventIdx);
     mrg_rxbuf_ = virtio::has_feature(features, virtio::kNetFMrgRxbuf);
     last_avail_ = last_avail;
@@ -287,12 +291,27 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         }
         uint64_t bytes = nsegs == 1 ? segs[0].len : segs_.bytes;
         RxBuf &b = bufs[filled];
+        if (OVS_VHOST_ACCEL_UNLIKELY(read_hdr_)) {
+            b.hdr = virtio::NetHdr{};
+            if (bytes >= hdr_len_) {
+                gather(segs, nsegs, 0, reinterpret_cast<uint8_t *>(&b.hdr),
+                       hdr_len_);
+            }
+        }
         if (OVS_VHOST_ACCEL_UNLIKELY(bytes < hdr_len_)) {
             errors_.short_chain.add();
             refused_++;
         } else if (OVS_VHOST_ACCEL_UNLIKELY(bytes - hdr_len_ > b.room)) {
-            errors_.oversize.add();
-            refused_++;
+            if (large_ && bytes - hdr_len_ <= UINT32_MAX
+                && large_->take(b, segs, nsegs, hdr_len_,
+                                uint32_t(bytes - hdr_len_))) {
+                b.zc_slot = kRxBufChained;
+                b.len = uint32_t(bytes - hdr_len_);
+                filled++;
+            } else {
+                errors_.oversize.add();
+                refused_++;
+            }
         } else if (zc_ && bytes - hdr_len_ >= zc_min_len_
                    && lend(b, head, segs, nsegs, bytes, held_long, now)) {
             filled++;
@@ -314,7 +333,7 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
                 ovs_vhost_accel_prefetch_write(b.data);
                 copies[ncopies++] = Copy{b.data, src, b.len};
             } else {
-                gather(segs_, hdr_len_, b.data, b.len);
+                gather(segs_.seg, segs_.n, hdr_len_, b.data, b.len);
             }
             filled++;
         }
@@ -337,6 +356,7 @@ void
 SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
 {
     virtio::NetHdr hdr{};
+    hdr.flags = p.hdr_flags;
     hdr.num_buffers = 1;
     const Segment &first = segs_.seg[0];
     if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1 || first.len >= need)) {
@@ -425,6 +445,7 @@ SplitQueue::write_simple(const SimpleWrite *w, uint16_t n)
     hdr.num_buffers = 1;
     for (uint16_t i = 0; i < n; i++) {
         uint8_t *dst = w[i].hva;
+        hdr.flags = w[i].pkt->hdr_flags;
         if (hdr_len_ == sizeof hdr) {
             memcpy(dst, &hdr, sizeof hdr);
         } else {

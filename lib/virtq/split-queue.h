@@ -42,6 +42,7 @@ public:
 };
 
 // Destination of one dequeued packet (an mbuf's data room).
+constexpr int kRxBufChained = -2;
 struct RxBuf {
     uint8_t *data;
     uint32_t room;
@@ -50,8 +51,12 @@ struct RxBuf {
     // 'zc_data' in guest memory, lent as in-flight slot 'zc_slot' (-1 when
     // copied), with 'zc_headroom' bytes before it that we may use.
     uint8_t *zc_data;
-    int zc_slot;
+    int zc_slot;                // Or kRxBufChained: the sink took it.
     uint32_t zc_headroom;
+    void *owner;                // The caller's (its mbuf), for a sink.
+    // Out, only when the guest may ask for offloads (VIRTIO_NET_F_CSUM
+    // negotiated): its virtio-net header.
+    virtio::NetHdr hdr;
 };
 
 // Why a packet that could have been lent was copied.
@@ -69,13 +74,32 @@ struct TxPkt {
     const uint8_t *data;
     uint32_t len;
     bool dropped;               // Out: consumed but can never fit.
+    uint8_t hdr_flags;          // virtio-net header flags (DATA_VALID).
 };
+
+// Takes guest TX frames larger than an RxBuf's room (a guest's TSO frames)
+// instead of dropping them: it copies them into buffers of its own.
+class LargeFrameSink {
+public:
+    virtual ~LargeFrameSink() = default;
+    // Copies the 'len'-byte frame that starts 'skip' bytes into 'segs'
+    // (guest memory) for 'b' ('b.data' first).  False: it cannot (the frame
+    // is dropped and counted as oversize).
+    virtual bool take(RxBuf &b, const Segment *segs, uint32_t nsegs,
+                      uint32_t skip, uint32_t len) = 0;
+};
+
+// Copies 'len' bytes starting 'skip' bytes into 'segs' to 'dst'.
+void gather(const Segment *segs, uint32_t nsegs, uint32_t skip, uint8_t *dst,
+            uint32_t len);
 
 // Why descriptors were refused or packets dropped, per queue.
 struct QueueErrors {
     Counter chain[kChainErrorCount];    // By ChainError.
     Counter short_chain;        // Guest TX chain shorter than the header.
     Counter oversize;           // Packet larger than the buffer(s).
+    Counter bad_offload;        // virtio-net header not matching its
+                                // frame (counted by the port).
     Counter bad_avail_idx;      // avail->idx more than 'size' ahead
                                 // (once per episode, not per poll).
 
@@ -111,9 +135,16 @@ public:
     void reap_zero_copy(bool all);
     bool attached() const { return attached_; }
     void set_dirty_log(DirtyLog *log) { log_ = log; }
+    // Frames larger than the RxBufs go to 'sink' (nullptr: dropped).
+    void set_large_frame_sink(LargeFrameSink *sink) { large_ = sink; }
 
     uint16_t last_avail() const { return last_avail_; }
     uint16_t last_used() const { return last_used_; }
+    // The used index the guest's ring holds (ours once published).
+    uint16_t ring_used_idx() const
+    {
+        return __atomic_load_n(&ring_.used->idx, __ATOMIC_ACQUIRE);
+    }
 
     // Buffers the guest made available and we have not taken yet.
     uint16_t avail_count();
@@ -145,6 +176,10 @@ public:
         refused_ = 0;
         return n;
     }
+
+    // The caller refused a packet (counted in errors()): the next
+    // take_refused() reports it.
+    void count_refused() { refused_++; }
 
     // Zeroes the error, notification and zero-copy counters.
     void reset_counters();
@@ -195,6 +230,8 @@ private:
     const GuestMemory *mem_ = nullptr;
     DirtyLog *log_ = nullptr;
     uint32_t hdr_len_ = 0;
+    bool read_hdr_ = false;         // VIRTIO_NET_F_CSUM: RxBuf::hdr.
+    LargeFrameSink *large_ = nullptr;
     bool event_idx_ = false;
     bool mrg_rxbuf_ = false;
     uint16_t last_avail_ = 0;

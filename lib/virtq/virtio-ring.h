@@ -42,6 +42,12 @@ struct Used {
 constexpr uint16_t kUsedFNoNotify = 1;
 
 // Feature bits.
+constexpr int kNetFCsum = 0;            // Guest TX: partial checksums.
+constexpr int kNetFGuestCsum = 1;       // Guest RX: DATA_VALID honoured.
+constexpr int kNetFGuestTso4 = 7;
+constexpr int kNetFGuestTso6 = 8;
+constexpr int kNetFHostTso4 = 11;       // Guest TX: TCP segmentation.
+constexpr int kNetFHostTso6 = 12;
 constexpr int kNetFMrgRxbuf = 15;
 constexpr int kFLogAll = 26;            // VHOST_F_LOG_ALL
 constexpr int kFIndirectDesc = 28;
@@ -67,6 +73,15 @@ struct NetHdr {
     uint16_t num_buffers;
 };
 static_assert(sizeof(NetHdr) == 12, "virtio-net header layout");
+
+constexpr uint8_t kNetHdrFNeedsCsum = 1;    // Sum from csum_start, store
+                                            // at csum_start + csum_offset.
+constexpr uint8_t kNetHdrFDataValid = 2;    // Checksums verified.
+constexpr uint8_t kNetHdrGsoNone = 0;
+constexpr uint8_t kNetHdrGsoTcpv4 = 1;
+constexpr uint8_t kNetHdrGsoUdp = 3;
+constexpr uint8_t kNetHdrGsoTcpv6 = 4;
+constexpr uint8_t kNetHdrGsoEcn = 0x80;
 
 // Header length for the negotiated features: 12 bytes with mergeable RX
 // buffers or virtio 1.0, else the legacy 10.

@@ -334,6 +334,80 @@ TEST_GROUP(SplitQueueEnqueue)
     }
 };
 
+namespace {
+
+// Keeps frames larger than the RxBufs in a vector of its own.
+class VectorSink : public accel::LargeFrameSink {
+public:
+    bool take(RxBuf &b, const accel::Segment *segs, uint32_t nsegs,
+              uint32_t skip, uint32_t len) override
+    {
+        if (refuse) {
+            return false;
+        }
+        frames.emplace_back(len);
+        accel::gather(segs, nsegs, skip, frames.back().data(), len);
+        b.owner = &frames.back();
+        return true;
+    }
+    std::vector<std::vector<uint8_t>> frames;
+    bool refuse = false;
+};
+
+}  // namespace
+
+TEST(SplitQueueDequeue, LargeFramesGoToTheSink)
+{
+    VectorSink sink;
+    q.set_large_frame_sink(&sink);
+    auto big = FakeGuest::frame(20000, 1), small = FakeGuest::frame(100, 2);
+    g.post_tx(0, big);
+    g.post_tx(1, small);
+    Bufs b(4, 2048);
+    LONGS_EQUAL(2, q.dequeue(b.bufs.data(), 4));
+    LONGS_EQUAL(accel::kRxBufChained, b.bufs[0].zc_slot);
+    LONGS_EQUAL(20000, b.bufs[0].len);
+    LONGS_EQUAL(1, sink.frames.size());
+    CHECK(sink.frames[0] == big);
+    CHECK(b.data(1) == small);
+    LONGS_EQUAL(0, q.errors().oversize.get());
+    LONGS_EQUAL(2, g.used_idx());
+
+    sink.refuse = true;                         // Then it is dropped.
+    g.post_tx(2, big);
+    LONGS_EQUAL(0, q.dequeue(b.bufs.data(), 4));
+    LONGS_EQUAL(1, q.errors().oversize.get());
+    LONGS_EQUAL(3, g.used_idx());
+}
+
+TEST(SplitQueueDequeue, HeaderReadOnlyWithChecksumOffload)
+{
+    auto f = FakeGuest::frame(100, 3);
+    uint64_t gpa = g.alloc(12 + 100);
+    const uint8_t hdr[12] = {virtio::kNetHdrFNeedsCsum, 0, 0, 0, 0, 0,
+                             34, 0, 16, 0, 0, 0};
+    g.write(gpa, hdr, 12);
+    g.write(gpa + 12, f.data(), 100);
+    g.set_desc(0, gpa, 112, 0);
+    g.post(0);
+    g.post(0);
+    SplitQueue csum;
+    CHECK(csum.attach(g.addrs(), &g.mem(),
+                      kFeatures | 1ULL << virtio::kNetFCsum, 0, 0));
+    Bufs b(1);
+    b.bufs[0].hdr = virtio::NetHdr{};
+    LONGS_EQUAL(1, csum.dequeue(b.bufs.data(), 1));
+    LONGS_EQUAL(virtio::kNetHdrFNeedsCsum, b.bufs[0].hdr.flags);
+    LONGS_EQUAL(34, b.bufs[0].hdr.csum_start);
+    LONGS_EQUAL(16, b.bufs[0].hdr.csum_offset);
+    CHECK(b.data(0) == f);
+    // Without VIRTIO_NET_F_CSUM the header is not read.
+    CHECK(q.attach(g.addrs(), &g.mem(), kFeatures, 1, 1));
+    b.bufs[0].hdr = virtio::NetHdr{};
+    LONGS_EQUAL(1, q.dequeue(b.bufs.data(), 1));
+    LONGS_EQUAL(0, b.bufs[0].hdr.flags);
+}
+
 TEST(SplitQueueEnqueue, OnePacketPerBuffer)
 {
     uint64_t b0 = g.post_rx(0, 2048), b1 = g.post_rx(1, 2048);
@@ -350,6 +424,22 @@ TEST(SplitQueueEnqueue, OnePacketPerBuffer)
     LONGS_EQUAL(0, h[0]);
     CHECK(g.read(b0 + 12, 64) == f0);
     CHECK(g.read(b1 + 12, 1500) == f1);
+}
+
+TEST(SplitQueueEnqueue, HeaderFlagsReachTheGuest)
+{
+    uint64_t b0 = g.post_rx(0, 2048), b1 = g.post_rx(1, 100);
+    auto f = FakeGuest::frame(1500, 1);
+    // The second one merges two buffers: the flags are in its first.
+    uint64_t b2 = g.post_rx(2, 1024);
+    TxPkt p[2] = {{f.data(), 64, false, virtio::kNetHdrFDataValid},
+                  {f.data(), 1000, false, virtio::kNetHdrFDataValid}};
+    uint16_t dropped;
+    LONGS_EQUAL(2, q.enqueue(p, 2, &dropped));
+    LONGS_EQUAL(virtio::kNetHdrFDataValid, g.read(b0, 1)[0]);
+    LONGS_EQUAL(virtio::kNetHdrFDataValid, g.read(b1, 1)[0]);
+    LONGS_EQUAL(2, g.read(b1, 12)[10]);         // num_buffers = 2
+    (void) b2;
 }
 
 TEST(SplitQueueEnqueue, OneBufferAndMergedPacketsKeepTheirOrder)
