@@ -132,6 +132,11 @@ int accel_vdpa_port_get_stats(struct accel_vdpa_port *,
 void accel_vdpa_port_get_custom_stats(struct accel_vdpa_port *,
                                       accel_counter_cb *, void *aux);
 void accel_vdpa_port_set_admin_up(struct accel_vdpa_port *, bool up);
+/* Main thread, every loop: the hardware-mode watchdog of every dpdkvdpa
+ * port (VdpaPort::run); accel_vdpa_ports_next_run(): when it is next due
+ * (LLONG_MAX: never). */
+void accel_vdpa_ports_run(long long int now);
+long long int accel_vdpa_ports_next_run(void);
 bool accel_vdpa_port_carrier(struct accel_vdpa_port *);
 int accel_vdpa_port_numa(struct accel_vdpa_port *);
 /* The representor's DPDK port id, or -1 (any thread, lock-free). */

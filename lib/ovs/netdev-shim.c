@@ -3,6 +3,10 @@
 
 #include "netdev-shim.h"
 
+#include <limits.h>
+
+#include "openvswitch/poll-loop.h"
+
 #include <errno.h>
 
 #include <rte_mbuf.h>
@@ -197,4 +201,12 @@ void
 accel_rxq_dealloc(struct netdev_rxq *rxq)
 {
     free(rxq);
+}
+
+void
+accel_wait_until(long long int next)
+{
+    if (next != LLONG_MAX) {
+        poll_timer_wait_until(next);
+    }
 }

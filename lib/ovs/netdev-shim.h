@@ -74,6 +74,10 @@ void accel_custom_stats_cb(void *aux, const char *name, uint64_t value);
 size_t accel_copy_batch_to_mbufs(struct rte_mempool *,
                                  struct dp_packet_batch *);
 
+/* A netdev class's 'wait': wake the main loop at 'next' (time_msec();
+ * LLONG_MAX: no need). */
+void accel_wait_until(long long int next);
+
 /* A netdev_rxq with nothing of its own. */
 struct netdev_rxq *accel_rxq_alloc(void);
 int accel_rxq_construct(struct netdev_rxq *);

@@ -16,6 +16,7 @@
 #include "netdev-provider.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -217,10 +218,24 @@ netdev_vdpa_class_init(void)
     return 0;
 }
 
+static void
+netdev_vdpa_run(const struct netdev_class *class OVS_UNUSED)
+{
+    accel_vdpa_ports_run(time_msec());
+}
+
+static void
+netdev_vdpa_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    accel_wait_until(accel_vdpa_ports_next_run());
+}
+
 const struct netdev_class accel_vdpa_class = {
     .type = "dpdkvdpa",
     .is_pmd = true,
     .init = netdev_vdpa_class_init,
+    .run = netdev_vdpa_run,
+    .wait = netdev_vdpa_wait,
     .alloc = accel_netdev_alloc,
     .construct = netdev_vdpa_construct,
     .destruct = netdev_vdpa_destruct,

@@ -155,11 +155,7 @@ netdev_vhost_run(const struct netdev_class *class OVS_UNUSED)
 static void
 netdev_vhost_wait(const struct netdev_class *class OVS_UNUSED)
 {
-    long long int next = accel_vhost_ports_next_run();
-
-    if (next != LLONG_MAX) {
-        poll_timer_wait_until(next);
-    }
+    accel_wait_until(accel_vhost_ports_next_run());
 }
 
 static int

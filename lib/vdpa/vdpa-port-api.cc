@@ -2,6 +2,9 @@
 // No exception crosses this boundary.
 #include "ovs/ovs-cxx.h"
 
+#include <algorithm>
+#include <climits>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -98,6 +101,22 @@ void
 accel_vdpa_port_set_admin_up(struct accel_vdpa_port *p, bool up)
 {
     p->port.set_admin_up(up);
+}
+
+void
+accel_vdpa_ports_run(long long int now)
+{
+    accel::VdpaPort::for_each([now](accel::VdpaPort &port) { port.run(now); });
+}
+
+long long int
+accel_vdpa_ports_next_run(void)
+{
+    long long int next = LLONG_MAX;
+    accel::VdpaPort::for_each([&next](accel::VdpaPort &port) {
+        next = std::min(next, port.next_run());
+    });
+    return next;
 }
 
 bool

@@ -3,6 +3,7 @@
 #include "vdpa/vdpa-port.h"
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -11,6 +12,9 @@
 
 #include <rte_mbuf.h>
 #include <rte_vdpa.h>
+#include <rte_vhost.h>
+
+#include "virtq/virtio-ring.h"
 
 #include "vhost/vhost-registry.h"
 
@@ -205,6 +209,7 @@ VdpaPort::reconfigure()
         stop_datapath();
         if (pending_accel_) {
             accel_ = std::move(pending_accel_);
+            hw_failure_.clear();        // A new device gets its chance.
         }
         if (pending_rep_) {
             flow_port_id_.store(-1, std::memory_order_release);
@@ -294,6 +299,10 @@ VdpaPort::choose_mode(std::string &reason) const
 {
     if (config_.force_sw) {
         reason = "vdpa-sw=true";
+        return nullptr;
+    }
+    if (!hw_failure_.empty()) {
+        reason = hw_failure_;
         return nullptr;
     }
     std::string dev_name = accel_->device_name();
@@ -515,6 +524,62 @@ VdpaPort::get_custom_stats(accel_counter_cb *cb, void *aux)
         cb(aux, "vdpa_vf_rx_errors", vs.ierrors);
         cb(aux, "vdpa_vf_tx_errors", vs.oerrors);
     }
+}
+
+void
+VdpaPort::run(long long now)
+{
+    std::lock_guard<std::mutex> guard(mutex_);
+    int vid = guest_.vid();
+    if (!hw_ || !hw_started_ || !hw_failure_.empty() || vid < 0) {
+        watch_.clear();
+        return;
+    }
+    if (now < watch_at_) {
+        return;
+    }
+    watch_at_ = now + 1000;
+    // The guest's TX rings only: a guest RX buffer may wait for traffic
+    // from the wire as long as it likes.
+    int n = std::min<int>(rte_vhost_get_vring_num(vid), 2 * VhostPort::kMaxQueues);
+    watch_.resize(n / 2);
+    for (int q = 0; q < n / 2; q++) {
+        int vring = 2 * q + 1;
+        rte_vhost_vring vr;
+        if (rte_vhost_get_vhost_vring(vid, vring, &vr) || !vr.avail
+            || !vr.used) {
+            continue;
+        }
+        uint16_t avail = __atomic_load_n(
+            &reinterpret_cast<const virtio::Avail *>(vr.avail)->idx,
+            __ATOMIC_ACQUIRE);
+        uint16_t used = __atomic_load_n(
+            &reinterpret_cast<const virtio::Used *>(vr.used)->idx,
+            __ATOMIC_ACQUIRE);
+        RingWatch &w = watch_[q];
+        w.stalled = avail != used && used == w.used ? w.stalled + 1 : 0;
+        w.used = used;
+        if (w.stalled >= kStallSeconds) {
+            hw_failure_ = "vDPA device " + accel_->device_name()
+                          + " does not serve the guest (vring "
+                          + std::to_string(vring) + ": "
+                          + std::to_string(uint16_t(avail - used))
+                          + " buffers waiting, none used for "
+                          + std::to_string(kStallSeconds) + " s)";
+            VLOG_WARN("%s: %s: falling back to the software relay",
+                      name_.c_str(), hw_failure_.c_str());
+            watch_.clear();
+            accel_netdev_request_reconfigure(netdev_);
+            return;
+        }
+    }
+}
+
+long long
+VdpaPort::next_run() const
+{
+    return hw_ && hw_failure_.empty() && guest_.vid() >= 0
+               ? watch_at_ : LLONG_MAX;
 }
 
 // The vDPA device's own counters, per virtqueue: vdpa_vringN_NAME.

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/eth-dev.h"
 #include "common/spin-lock.h"
@@ -64,6 +65,13 @@ public:
     void count_tx_drops(uint64_t n);
     // One paragraph for "ovs-appctl vhost-accel/vdpa-show".
     std::string report();
+    // Main thread, every loop ('now' in ms): in hardware mode, watches
+    // that the vDPA device serves the guest (buffers on the guest's TX
+    // rings must get used); if not for kStallSeconds, falls back to the
+    // relay.  next_run(): when run() next has work (ms).
+    void run(long long now);
+    long long next_run() const;
+    static constexpr int kStallSeconds = 3;
     // Every dpdkvdpa port (main thread).
     static void for_each(const std::function<void(VdpaPort &)> &fn);
 
@@ -111,6 +119,15 @@ private:
     rte_vdpa_device *hw_ = nullptr;     // Hardware mode: the vDPA device.
     bool hw_started_ = false;           // Devices started for that mode.
     std::string mode_reason_;           // Why "sw" and not "hw".
+    // The watchdog: the vDPA device stopped serving (why; empty: no),
+    // until the accelerator changes.
+    std::string hw_failure_;
+    struct RingWatch {
+        uint16_t used = 0;
+        int stalled = 0;                // Seconds with work and no progress.
+    };
+    std::vector<RingWatch> watch_;      // By guest TX queue.
+    long long watch_at_ = 0;
     std::string start_error_;           // The devices did not start.
     std::atomic<bool> running_{false};  // Devices started, relay set.
     std::atomic<bool> admin_up_{true};

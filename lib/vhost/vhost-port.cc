@@ -905,6 +905,50 @@ VhostPort::on_pre_msg(int vid, uint32_t request)
 }
 
 void
+VhostPort::on_send_rarp(int vid, const std::array<uint8_t, 6> &mac)
+{
+    if (vid_.load() != vid) {
+        return;
+    }
+    rarp_mac_ = mac;
+    rarp_pending_.store(true, std::memory_order_release);
+    VLOG_INFO("%s: guest %02x:%02x:%02x:%02x:%02x:%02x migrated here: "
+              "announcing it with a RARP", name_.c_str(), mac[0], mac[1],
+              mac[2], mac[3], mac[4], mac[5]);
+}
+
+// The RARP rte_vhost_dequeue_burst() would inject for the guest's MAC
+// (RFC 903 request, as DPDK's make_rarp_packet()).  Returns 1 if 'pkts[0]'
+// holds it.
+int
+VhostPort::take_rarp(rte_mbuf **pkts)
+{
+    if (!rarp_pending_.exchange(false, std::memory_order_acquire)) {
+        return 0;
+    }
+    rte_mempool *mp = mp_.load(std::memory_order_relaxed);
+    rte_mbuf *m = mp ? rte_pktmbuf_alloc(mp) : nullptr;
+    uint8_t *f = m ? reinterpret_cast<uint8_t *>(rte_pktmbuf_append(m, 60))
+                   : nullptr;
+    if (!f) {
+        rte_pktmbuf_free(m);
+        return 0;
+    }
+    const std::array<uint8_t, 6> &mac = rarp_mac_;
+    memset(f, 0, 60);
+    memset(f, 0xff, 6);                                 // Broadcast.
+    memcpy(f + 6, mac.data(), 6);
+    const uint8_t head[] = {0x80, 0x35,                 // RARP
+                            0x00, 0x01, 0x08, 0x00,     // Ethernet, IPv4
+                            6, 4, 0x00, 0x03};          // Reverse request
+    memcpy(f + 12, head, sizeof head);
+    memcpy(f + 22, mac.data(), 6);                      // Sender MAC.
+    memcpy(f + 32, mac.data(), 6);                      // Target MAC.
+    pkts[0] = m;
+    return 1;
+}
+
+void
 VhostPort::on_post_msg(int vid, uint32_t request)
 {
     // on_pre_msg() stopped every walker: the memory map and the features
@@ -1122,6 +1166,11 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     VhostQueue *q = vq_if(vring);
     VhostQueue::Owner owner = q ? q->enter() : VhostQueue::kRteVhost;
     if (OVS_LIKELY(owner == VhostQueue::kWalker)) {
+        if (OVS_UNLIKELY(rarp_pending_.load(std::memory_order_relaxed))
+            && !rxq && take_rarp(pkts)) {
+            q->leave();
+            return 1;                   // The ring's packets: next poll.
+        }
         int n = rx_walker(*q, pkts, qfill);
         q->leave();
         return n;

@@ -14,6 +14,7 @@
 #ifndef OVS_VHOST_ACCEL_VHOST_VHOST_PORT_H
 #define OVS_VHOST_ACCEL_VHOST_VHOST_PORT_H
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -83,6 +84,7 @@ public:
     void set_guest_offloads(const GuestOffloads &o) { offloads_ = o; }
     const GuestOffloadStats &offload_stats() const { return offload_stats_; }
     bool carrier() const { return vid_.load() >= 0 && ready_.load(); }
+    int vid() const { return vid_.load(); }     // -1: no guest device.
     // Main thread, every loop ('now' in ms): reports a carrier change
     // that the bridge has not seen, and repeats it (CarrierReporter says
     // why; the rte_vhost thread reports changes as they happen, but OVS's
@@ -111,6 +113,10 @@ public:
     // running device ('request' as in the vhost-user protocol).
     void on_pre_msg(int vid, uint32_t request);
     void on_post_msg(int vid, uint32_t request);
+    // VHOST_USER_SEND_RARP (QEMU, on a migration's destination, for a
+    // guest that cannot announce itself): the next poll of RX queue 0
+    // receives a RARP from 'mac', as rte_vhost's dequeue would inject.
+    void on_send_rarp(int vid, const std::array<uint8_t, 6> &mac);
 
     // Datapath (PMD threads).
     bool rxq_enabled(int rxq) const
@@ -130,6 +136,7 @@ private:
     void remap_txqs();
     // Datapath halves.
     int rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill);
+    int take_rarp(rte_mbuf **pkts);
     int tx_walker(VhostQueue &q, rte_mbuf **pkts, int cnt, int *retries);
     __attribute__((cold, noinline)) void log_refused(const VhostQueue &q,
                                                      uint32_t n);
@@ -210,6 +217,9 @@ private:
     std::atomic<bool> admin_up_{false};
     std::atomic<int> tx_retries_max_{VhostPortConfig::kTxRetriesDefault};
     VhostSwStats sw_stats_;
+
+    std::array<uint8_t, 6> rarp_mac_{};
+    std::atomic<bool> rarp_pending_{false};  // Set after rarp_mac_.
 
     GuestOffloads offloads_;                // Wanted (main thread).
     GuestOffloads registered_offloads_;     // The socket offers these.

@@ -2,6 +2,8 @@
 
 #include "vhost/vhost-registry.h"
 
+#include <array>
+
 #include <climits>
 #include <cstring>
 #include <thread>
@@ -76,12 +78,24 @@ msg_request(const void *msg)
     return request;
 }
 
+// VHOST_USER_SEND_RARP: after a live migration, the guest's MAC (the first
+// six bytes of its u64 payload, after the 12-byte header).
+constexpr uint32_t kSendRarp = 19;
+constexpr size_t kPayloadOffset = 12;
+
 rte_vhost_msg_result
 pre_msg_handle(int vid, void *msg)
 {
     uint32_t request = msg_request(msg);
-    VhostRegistry::instance().with_port(
-        vid, [&](VhostPort &port) { port.on_pre_msg(vid, request); });
+    VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
+        if (request == kSendRarp) {
+            std::array<uint8_t, 6> mac;
+            memcpy(mac.data(), static_cast<const uint8_t *>(msg)
+                               + kPayloadOffset, mac.size());
+            port.on_send_rarp(vid, mac);
+        }
+        port.on_pre_msg(vid, request);
+    });
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
