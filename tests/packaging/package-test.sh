@@ -168,7 +168,7 @@ if git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
         | tar --null -T - -cf - | tar -xf - -C "$SRC")
 else
-    (cd "$TOP" && tar --exclude=./_build --exclude=./.git --exclude=./_ci -cf - .) \
+    (cd "$TOP" && tar --exclude=./_build --exclude=./_build-asan --exclude=./.git --exclude=./_ci -cf - .) \
         | tar -xf - -C "$SRC"
 fi
 check "copy of the tree in $SRC" test -f "$SRC/debian/control"
