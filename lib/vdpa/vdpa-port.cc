@@ -530,8 +530,7 @@ void
 VdpaPort::run(long long now)
 {
     std::lock_guard<std::mutex> guard(mutex_);
-    int vid = guest_.vid();
-    if (!hw_ || !hw_started_ || !hw_failure_.empty() || vid < 0) {
+    if (!hw_ || !hw_started_ || !hw_failure_.empty() || guest_.vid() < 0) {
         watch_.clear();
         return;
     }
@@ -540,38 +539,47 @@ VdpaPort::run(long long now)
     }
     watch_at_ = now + 1000;
     // The guest's TX rings only: a guest RX buffer may wait for traffic
-    // from the wire as long as it likes.
-    int n = std::min<int>(rte_vhost_get_vring_num(vid), 2 * VhostPort::kMaxQueues);
-    watch_.resize(n / 2);
-    for (int q = 0; q < n / 2; q++) {
-        int vring = 2 * q + 1;
-        rte_vhost_vring vr;
-        if (rte_vhost_get_vhost_vring(vid, vring, &vr) || !vr.avail
-            || !vr.used) {
-            continue;
+    // from the wire as long as it likes.  Read while rte_vhost cannot
+    // unmap them (no ring-changing message, no disconnect).
+    int stalled_vring = -1;
+    uint16_t waiting = 0;
+    guest_.with_stable_rings([&](int vid) {
+        int n = std::min<int>(rte_vhost_get_vring_num(vid),
+                              2 * VhostPort::kMaxQueues);
+        watch_.resize(n / 2);
+        for (int q = 0; q < n / 2 && stalled_vring < 0; q++) {
+            int vring = 2 * q + 1;
+            rte_vhost_vring vr;
+            if (rte_vhost_get_vhost_vring(vid, vring, &vr) || !vr.avail
+                || !vr.used) {
+                continue;
+            }
+            uint16_t avail = __atomic_load_n(
+                &reinterpret_cast<const virtio::Avail *>(vr.avail)->idx,
+                __ATOMIC_ACQUIRE);
+            uint16_t used = __atomic_load_n(
+                &reinterpret_cast<const virtio::Used *>(vr.used)->idx,
+                __ATOMIC_ACQUIRE);
+            RingWatch &w = watch_[q];
+            w.stalled = avail != used && used == w.used ? w.stalled + 1 : 0;
+            w.used = used;
+            if (w.stalled >= kStallSeconds) {
+                stalled_vring = vring;
+                waiting = uint16_t(avail - used);
+            }
         }
-        uint16_t avail = __atomic_load_n(
-            &reinterpret_cast<const virtio::Avail *>(vr.avail)->idx,
-            __ATOMIC_ACQUIRE);
-        uint16_t used = __atomic_load_n(
-            &reinterpret_cast<const virtio::Used *>(vr.used)->idx,
-            __ATOMIC_ACQUIRE);
-        RingWatch &w = watch_[q];
-        w.stalled = avail != used && used == w.used ? w.stalled + 1 : 0;
-        w.used = used;
-        if (w.stalled >= kStallSeconds) {
-            hw_failure_ = "vDPA device " + accel_->device_name()
-                          + " does not serve the guest (vring "
-                          + std::to_string(vring) + ": "
-                          + std::to_string(uint16_t(avail - used))
-                          + " buffers waiting, none used for "
-                          + std::to_string(kStallSeconds) + " s)";
-            VLOG_WARN("%s: %s: falling back to the software relay",
-                      name_.c_str(), hw_failure_.c_str());
-            watch_.clear();
-            accel_netdev_request_reconfigure(netdev_);
-            return;
-        }
+    });
+    if (stalled_vring >= 0) {
+        hw_failure_ = "vDPA device " + accel_->device_name()
+                      + " does not serve the guest (vring "
+                      + std::to_string(stalled_vring) + ": "
+                      + std::to_string(waiting)
+                      + " buffers waiting, none used for "
+                      + std::to_string(kStallSeconds) + " s)";
+        VLOG_WARN("%s: %s: falling back to the software relay",
+                  name_.c_str(), hw_failure_.c_str());
+        watch_.clear();
+        accel_netdev_request_reconfigure(netdev_);
     }
 }
 

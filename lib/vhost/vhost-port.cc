@@ -902,6 +902,7 @@ VhostPort::on_pre_msg(int vid, uint32_t request)
     std::lock_guard<std::mutex> qguard(queue_mutex_);
     stop_walkers(vid);
     walkers_suspended_ = true;
+    rings_changing_ = true;
 }
 
 void
@@ -956,10 +957,23 @@ VhostPort::on_post_msg(int vid, uint32_t request)
     // that failed gets no post call: the next one, or the next
     // new_device, restarts them.)
     std::lock_guard<std::mutex> qguard(queue_mutex_);
+    rings_changing_ = false;
     if (vid_.load() == vid
         && (walkers_suspended_ || changes_running_rings(request))) {
         start_walkers(vid, false);
     }
+}
+
+bool
+VhostPort::with_stable_rings(const std::function<void(int vid)> &fn)
+{
+    std::lock_guard<std::mutex> qguard(queue_mutex_);
+    int vid = vid_.load();
+    if (vid < 0 || rings_changing_) {
+        return false;
+    }
+    fn(vid);
+    return true;
 }
 
 // ---------------------------------------------------------------------------

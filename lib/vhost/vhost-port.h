@@ -16,6 +16,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,10 @@ public:
     // guest that cannot announce itself): the next poll of RX queue 0
     // receives a RARP from 'mac', as rte_vhost's dequeue would inject.
     void on_send_rarp(int vid, const std::array<uint8_t, 6> &mac);
+    // Calls 'fn' with the guest's vid while its rings and memory map stay
+    // put: no vhost-user message that changes them is being handled and
+    // the device cannot go (its destroy waits).  False if it could not.
+    bool with_stable_rings(const std::function<void(int vid)> &fn);
 
     // Datapath (PMD threads).
     bool rxq_enabled(int rxq) const
@@ -211,6 +216,7 @@ private:
     ZcSettings zc_;                         // mapping null: no zero-copy.
     std::string zc_status_ = "inactive (disabled)";
     bool walkers_suspended_ = false;        // By on_pre_msg().
+    bool rings_changing_ = false;           // on_pre_msg() to on_post_msg().
 
     std::atomic<int> vid_{-1};
     std::atomic<bool> ready_{false};        // Device set up for traffic.
