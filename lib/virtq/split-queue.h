@@ -203,6 +203,7 @@ private:
         const TxPkt *pkt;
     };
     void write_simple(const SimpleWrite *w, uint16_t n);
+    void store_simple_hdr(uint8_t *dst, uint8_t flags) const;
     bool lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
               uint64_t bytes, bool held_long, uint64_t now);
     // Used entries are staged and written in one go by publish() (or when
