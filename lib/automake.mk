@@ -10,8 +10,10 @@ ACCEL_CORE_PURE = \
 	lib/common/options.cc lib/common/options.h \
 	lib/common/spin-lock.h \
 	lib/vhost/carrier-reporter.h \
+	lib/vhost/iotlb-msg.cc lib/vhost/iotlb-msg.h \
 	lib/vhost/port-config.cc lib/vhost/port-config.h \
 	lib/vhost/queue-stats.cc lib/vhost/queue-stats.h \
+	lib/vhost/tx-backlog.h \
 	lib/vhost/tx-queue-map.cc lib/vhost/tx-queue-map.h \
 	lib/vdpa/vdpa-config.cc lib/vdpa/vdpa-config.h \
 	lib/virtq/desc-chain.cc lib/virtq/desc-chain.h \

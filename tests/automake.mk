@@ -6,11 +6,13 @@ tests_unit_unit_tests_SOURCES = \
 	tests/unit/fake-guest.h \
 	tests/unit/main.cc \
 	tests/unit/test-carrier-reporter.cc \
+	tests/unit/test-iotlb-msg.cc \
 	tests/unit/test-options.cc \
 	tests/unit/test-port-config.cc \
 	tests/unit/test-net-offload.cc \
 	tests/unit/test-queue-stats.cc \
 	tests/unit/test-split-queue.cc \
+	tests/unit/test-tx-backlog.cc \
 	tests/unit/test-tx-queue-map.cc \
 	tests/unit/test-vdpa-config.cc
 # The pure core has no DPDK: always test it under ASan and UBSan, which

@@ -29,6 +29,10 @@ constexpr int kVirtioRxq = 0;   // Guest RX = our TX (even vrings).
 constexpr int kVirtioTxq = 1;   // Guest TX = our RX (odd vrings).
 constexpr int kVirtioQnum = 2;
 constexpr int kMaxBurst = 32;   // NETDEV_MAX_BURST.
+// How long a vIOMMU backlog may wait for its IOTLB entries without any of
+// its packets going in (tx-backlog.h).
+constexpr uint64_t kBacklogTimeoutMs = 1000;
+constexpr uint32_t kRequestIotlbMsg = 22;   // VHOST_USER_IOTLB_MSG.
 
 
 }  // namespace
@@ -40,7 +44,9 @@ void
 VhostSwStats::clear()
 {
     for (auto *c : {&rx_dropped, &tx_dropped, &tx_retries, &tx_failure_drops,
-                    &tx_mtu_exceeded_drops}) {
+                    &tx_mtu_exceeded_drops, &tx_iotlb_deferred,
+                    &tx_iotlb_deferred_drops, &iotlb_invalidations,
+                    &iotlb_clamped_invalidations}) {
         c->store(0, std::memory_order_relaxed);
     }
 }
@@ -54,10 +60,12 @@ VhostPort::VhostPort(netdev *netdev, int numa, const char *kind)
       rxq_enabled_(new std::atomic<bool>[kMaxQueues]),
       txq_locks_(new SpinLock[kMaxQueues]),
       vqs_(new std::atomic<VhostQueue *>[kMaxVrings]),
-      vring_on_(new bool[kMaxVrings]())
+      vring_on_(new bool[kMaxVrings]()),
+      backlogs_(new std::atomic<TxBacklog *>[kMaxQueues])
 {
     for (int i = 0; i < kMaxQueues; i++) {
         rxq_enabled_[i].store(false, std::memory_order_relaxed);
+        backlogs_[i].store(nullptr, std::memory_order_relaxed);
     }
     for (int i = 0; i < kMaxVrings; i++) {
         vqs_[i].store(nullptr, std::memory_order_relaxed);
@@ -67,6 +75,10 @@ VhostPort::VhostPort(netdev *netdev, int numa, const char *kind)
 VhostPort::~VhostPort()
 {
     unregister_socket();
+    drop_backlogs();
+    for (int i = 0; i < kMaxQueues; i++) {
+        delete backlogs_[i].load();
+    }
 }
 
 int
@@ -624,10 +636,23 @@ VhostPort::collect_counters(int vid, int vring,
         std::vector<rte_vhost_stat_name> names(count);
         std::vector<rte_vhost_stat> values(count);
         if (rte_vhost_vring_stats_get_names(vid, vring, names.data(), count)
-            != count
-            || rte_vhost_vring_stats_get(vid, vring, values.data(), count)
-               != count) {
+            != count) {
             return false;
+        }
+        if (lib_counters_.size() <= size_t(vring)) {
+            lib_counters_.resize(vring + 1);
+        }
+        LibCounters &last = lib_counters_[vring];
+        if (rte_vhost_vring_stats_get(vid, vring, values.data(), count)
+            != count) {
+            // rte_vhost reads no counters of a ring whose addresses an
+            // IOTLB invalidation covered, until a burst translates them
+            // again: its last ones stand.
+            if (!last.valid) {
+                return false;
+            }
+            std::copy(last.values.begin(), last.values.end(), out);
+            count = 0;
         }
         for (int i = 0; i < count; i++) {
             // "rx_q0_good_packets": match the part after the queue prefix.
@@ -639,6 +664,10 @@ VhostPort::collect_counters(int vid, int vring,
                     break;
                 }
             }
+        }
+        if (count) {
+            std::copy(std::begin(out), std::end(out), last.values.begin());
+            last.valid = true;
         }
     }
     if (const VhostQueue *q = vq_if(vring)) {
@@ -713,6 +742,15 @@ VhostPort::get_custom_stats(accel_counter_cb *cb, void *aux)
     cb(aux, "ovs_tx_qos_drops", 0);
     cb(aux, "ovs_rx_qos_drops", 0);
     cb(aux, "ovs_tx_invalid_hwol_drops", 0);
+    if (registered_flags_.load() & RTE_VHOST_USER_IOMMU_SUPPORT) {
+        cb(aux, "ovs_tx_iotlb_deferred_packets",
+           rd(sw_stats_.tx_iotlb_deferred));
+        cb(aux, "ovs_tx_iotlb_deferred_drops",
+           rd(sw_stats_.tx_iotlb_deferred_drops));
+        cb(aux, "iotlb_invalidations", rd(sw_stats_.iotlb_invalidations));
+        cb(aux, "iotlb_clamped_invalidations",
+           rd(sw_stats_.iotlb_clamped_invalidations));
+    }
 
     std::lock_guard<std::mutex> guard(mutex_);
     int vid = vid_.load();
@@ -775,6 +813,7 @@ int
 VhostPort::on_new_device(int vid)
 {
     std::lock_guard<std::mutex> guard(mutex_);
+    lib_counters_.clear();              // rte_vhost's start again at 0.
     int qp_num = rte_vhost_get_vring_num(vid) / kVirtioQnum;
     int node = rte_vhost_get_numa_node(vid);
     if (node < 0) {
@@ -830,6 +869,8 @@ VhostPort::on_destroy_device(int vid)
     stop_walkers(vid);
     walkers_suspended_ = false;
     txq_map_.clear();
+    viommu_.store(false);
+    drop_backlogs();                    // Not for the next guest.
     changed();
     return true;
 }
@@ -845,6 +886,18 @@ VhostPort::on_vring_state(int vid, int vring, bool enable)
         return;
     }
     std::lock_guard<std::mutex> qguard(queue_mutex_);
+    if (msg_request_.load(std::memory_order_relaxed) == kRequestIotlbMsg
+        && (!enable || vring_on_[vring])) {
+        // rte_vhost calls a ring whose addresses an IOTLB invalidation
+        // covered "not ready" until it translates them again (at the next
+        // burst, or when the front-end's update for them comes): the guest
+        // did not disable it, and the datapath must keep using it, or no
+        // burst would ever translate it again.  (A ring's first
+        // translation, though, may well be what makes it ready.)
+        VLOG_DBG("%s: vring %d %s its IOTLB translation", name_.c_str(),
+                 vring, enable ? "has" : "lost");
+        return;
+    }
     vring_on_[vring] = enable;
     if (vid_.load() == vid) {
         if (enable && walkers_suspended_) {
@@ -896,6 +949,7 @@ changes_running_rings(uint32_t request)
 void
 VhostPort::on_pre_msg(int vid, uint32_t request)
 {
+    msg_request_.store(request, std::memory_order_relaxed);
     if (vid_.load() != vid || !changes_running_rings(request)) {
         return;
     }
@@ -916,6 +970,23 @@ VhostPort::on_send_rarp(int vid, const std::array<uint8_t, 6> &mac)
     VLOG_INFO("%s: guest %02x:%02x:%02x:%02x:%02x:%02x migrated here: "
               "announcing it with a RARP", name_.c_str(), mac[0], mac[1],
               mac[2], mac[3], mac[4], mac[5]);
+}
+
+void
+VhostPort::on_iotlb_invalidation(int vid, bool to_end)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    if (vid_.load() != vid) {
+        return;
+    }
+    sw_stats_.iotlb_invalidations.fetch_add(1, std::memory_order_relaxed);
+    if (to_end) {
+        sw_stats_.iotlb_clamped_invalidations.fetch_add(
+            1, std::memory_order_relaxed);
+        VLOG_DBG_RL(&rl, "%s: IOTLB invalidation up to the end of the IOVA "
+                    "space (a guest's global flush, as QEMU sends it) "
+                    "clamped so that it applies", name_.c_str());
+    }
 }
 
 // The RARP rte_vhost_dequeue_burst() would inject for the guest's MAC
@@ -1021,6 +1092,7 @@ VhostPort::start_walkers(int vid, bool new_device)
                                                   virtio::kNetFCsum));
     tx_data_valid_.store(csum && virtio::has_feature(features_,
                                                      virtio::kNetFGuestCsum));
+    viommu_.store(virtio::has_feature(features_, virtio::kFAccessPlatform));
     setup_zero_copy(files);
     int n = std::min<int>(rte_vhost_get_vring_num(vid), kMaxVrings);
     for (int v = 0; v < n; v++) {
@@ -1175,6 +1247,9 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
                      || !admin_up_.load(std::memory_order_relaxed)
                      || registered_vdpa_.load(std::memory_order_relaxed))) {
         return 0;
+    }
+    if (OVS_UNLIKELY(viommu_.load(std::memory_order_relaxed))) {
+        tend_iotlb_rx(vid, rxq);        // Guest RX waits for no new packet.
     }
     int vring = rxq * kVirtioQnum + kVirtioTxq;
     VhostQueue *q = vq_if(vring);
@@ -1366,6 +1441,91 @@ VhostPort::tx_rte_vhost(int vid, int vring, rte_mbuf **pkts, int cnt,
     return cnt - left;
 }
 
+// The queue's backlog, created on first use (TX lock held).
+TxBacklog *
+VhostPort::backlog(int qid)
+{
+    TxBacklog *b = backlogs_[qid].load(std::memory_order_relaxed);
+    if (OVS_UNLIKELY(!b)) {
+        b = new (std::nothrow) TxBacklog;
+        backlogs_[qid].store(b, std::memory_order_relaxed);
+    }
+    return b;
+}
+
+// Offers the backlog to rte_vhost, drops it if it made no progress for
+// kBacklogTimeoutMs (the guest stopped taking packets, or QEMU never
+// answers).  True if it is empty now (TX lock held).
+bool
+VhostPort::flush_backlog(TxBacklog &b, int vid, int vring)
+{
+    if (OVS_LIKELY(b.empty())) {
+        return true;
+    }
+    uint64_t now = rte_get_tsc_cycles();
+    b.flush([&](rte_mbuf **p, int n) {
+        int k = rte_vhost_enqueue_burst(vid, vring, p, n);
+        rte_pktmbuf_free_bulk(p, k);
+        return k;
+    }, now);
+    if (OVS_UNLIKELY(b.expired(now, rte_get_tsc_hz() / 1000
+                                    * kBacklogTimeoutMs))) {
+        int n = b.clear([](rte_mbuf **p, int k) {
+            rte_pktmbuf_free_bulk(p, k);
+        });
+        sw_stats_.tx_iotlb_deferred_drops.fetch_add(n,
+                                                    std::memory_order_relaxed);
+        sw_stats_.tx_failure_drops.fetch_add(n, std::memory_order_relaxed);
+        sw_stats_.tx_dropped.fetch_add(n, std::memory_order_relaxed);
+    }
+    return b.empty();
+}
+
+// vIOMMU, from the poll of guest TX queue 'qid', for its guest RX partner:
+// the backlog gets its chance even when no new packet is sent there, and
+// else an empty burst makes rte_vhost translate the ring's addresses again
+// if an invalidation took them (it asks the front-end and the answer
+// translates them): the next packet finds the ring ready, and the ring's
+// counters can be read (rte_vhost refuses while it is untranslated).
+void
+VhostPort::tend_iotlb_rx(int vid, int qid)
+{
+    int vring = qid * kVirtioQnum + kVirtioRxq;
+    SpinLock &lock = txq_locks_[qid];
+    lock.lock();
+    VhostQueue *q = vq_if(vring);
+    VhostQueue::Owner owner = q ? q->enter() : VhostQueue::kRteVhost;
+    if (owner == VhostQueue::kRteVhost) {
+        TxBacklog *b = backlogs_[qid].load(std::memory_order_relaxed);
+        if (!b || b->empty()) {
+            rte_vhost_enqueue_burst(vid, vring, nullptr, 0);
+        } else {
+            flush_backlog(*b, vid, vring);
+        }
+    } else if (owner == VhostQueue::kWalker) {
+        q->leave();
+    }
+    lock.unlock();
+}
+
+// Frees every held packet (no guest to take them any more).
+void
+VhostPort::drop_backlogs()
+{
+    for (int i = 0; i < kMaxQueues; i++) {
+        TxBacklog *b = backlogs_[i].load();
+        if (b) {
+            txq_locks_[i].lock();
+            int n = b->clear([](rte_mbuf **p, int k) {
+                rte_pktmbuf_free_bulk(p, k);
+            });
+            txq_locks_[i].unlock();
+            sw_stats_.tx_iotlb_deferred_drops.fetch_add(n);
+            sw_stats_.tx_dropped.fetch_add(n);
+        }
+    }
+}
+
 void
 VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
 {
@@ -1407,19 +1567,34 @@ VhostPort::tx(int txq, rte_mbuf **pkts, int n, bool concurrent OVS_UNUSED)
     }
     int vring = qid * kVirtioQnum + kVirtioRxq;
     VhostQueue *q = vq_if(vring);
-    int retries = 0, sent = 0;
+    int retries = 0, sent = 0, deferred = 0;
     VhostQueue::Owner owner = q ? q->enter() : VhostQueue::kRteVhost;
     if (OVS_LIKELY(owner == VhostQueue::kWalker)) {
         sent = tx_walker(*q, pkts, cnt, &retries);
         q->leave();
     } else if (owner == VhostQueue::kRteVhost) {
-        sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
+        TxBacklog *b = OVS_UNLIKELY(viommu_.load(std::memory_order_relaxed))
+                       ? backlog(qid) : nullptr;
+        // Behind older packets still waiting for their IOTLB entries.
+        if (!b || flush_backlog(*b, vid, vring)) {
+            sent = tx_rte_vhost(vid, vring, pkts, cnt, &retries);
+        }
+        if (b && sent < cnt) {
+            deferred = b->push(pkts + sent, cnt - sent, rte_get_tsc_cycles());
+        }
     }                                   // kNobody: changing hands, dropped.
     lock.unlock();
 
-    rte_pktmbuf_free_bulk(pkts, cnt);
+    if (OVS_LIKELY(!deferred)) {
+        rte_pktmbuf_free_bulk(pkts, cnt);
+    } else {                            // The backlog's now.
+        rte_pktmbuf_free_bulk(pkts, sent);
+        rte_pktmbuf_free_bulk(pkts + sent + deferred, cnt - sent - deferred);
+        sw_stats_.tx_iotlb_deferred.fetch_add(deferred,
+                                              std::memory_order_relaxed);
+    }
 
-    int left = cnt - sent + other_drops;
+    int left = cnt - sent - deferred + other_drops;
     if (OVS_UNLIKELY(left || retries || mtu_drops)) {
         if (retries) {
             accel_coverage_add(ACCEL_COV_TX_RETRY, retries);

@@ -31,6 +31,7 @@
 #include "vhost/guest-offload.h"
 #include "vhost/port-config.h"
 #include "ovs/accel-api.h"
+#include "vhost/tx-backlog.h"
 #include "vhost/tx-queue-map.h"
 #include "vhost/vhost-queue.h"
 #include "virtq/guest-memory.h"
@@ -47,6 +48,10 @@ struct VhostSwStats {
     std::atomic<uint64_t> tx_retries{0};
     std::atomic<uint64_t> tx_failure_drops{0};
     std::atomic<uint64_t> tx_mtu_exceeded_drops{0};
+    std::atomic<uint64_t> tx_iotlb_deferred{0};         // vIOMMU only.
+    std::atomic<uint64_t> tx_iotlb_deferred_drops{0};
+    std::atomic<uint64_t> iotlb_invalidations{0};
+    std::atomic<uint64_t> iotlb_clamped_invalidations{0};  // Wrapping ranges.
     void clear();
 };
 
@@ -118,6 +123,9 @@ public:
     // guest that cannot announce itself): the next poll of RX queue 0
     // receives a RARP from 'mac', as rte_vhost's dequeue would inject.
     void on_send_rarp(int vid, const std::array<uint8_t, 6> &mac);
+    // VHOST_USER_IOTLB_MSG invalidating guest IOVAs; 'to_end': a range up
+    // to the end of the space the message hook clamped (iotlb-msg.h).
+    void on_iotlb_invalidation(int vid, bool to_end);
     // Calls 'fn' with the guest's vid while its rings and memory map stay
     // put: no vhost-user message that changes them is being handled and
     // the device cannot go (its destroy waits).  False if it could not.
@@ -147,6 +155,11 @@ private:
                                                      uint32_t n);
     int tx_rte_vhost(int vid, int vring, rte_mbuf **pkts, int cnt,
                      int *retries);
+    // vIOMMU backlog (tx-backlog.h), under the queue's TX spin lock.
+    TxBacklog *backlog(int qid);
+    bool flush_backlog(TxBacklog &b, int vid, int vring);
+    __attribute__((cold, noinline)) void tend_iotlb_rx(int vid, int qid);
+    void drop_backlogs();
 
     // Walker control (event thread, 'queue_mutex_' taken inside).
     VhostQueue &vq(int vring);
@@ -234,6 +247,19 @@ private:
     // become mbuf offloads; guest RX gets DATA_VALID.
     std::atomic<bool> rx_offload_{false};
     std::atomic<bool> tx_data_valid_{false};
+    // VIRTIO_F_ACCESS_PLATFORM negotiated: what an IOTLB miss keeps out of
+    // a guest RX queue waits in the queue's backlog (tx-backlog.h),
+    // created on first use and used under the queue's TX spin lock.
+    std::atomic<bool> viommu_{false};
+    // rte_vhost's counters of each vring as last read ('mutex_').
+    struct LibCounters {
+        std::array<uint64_t, QueueStats::kCount> values{};
+        bool valid = false;
+    };
+    std::vector<LibCounters> lib_counters_;
+    // The vhost-user request being handled (event thread; on_pre_msg()).
+    std::atomic<uint32_t> msg_request_{0};
+    std::unique_ptr<std::atomic<TxBacklog *>[]> backlogs_;
     MbufChainSink chain_sink_{mp_};         // Guest TSO frames.
 };
 

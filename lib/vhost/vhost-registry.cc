@@ -11,6 +11,7 @@
 #include <rte_vhost.h>
 
 #include "ovs/accel-api.h"
+#include "vhost/iotlb-msg.h"
 #include "vhost/vhost-port.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_registry);
@@ -87,7 +88,13 @@ rte_vhost_msg_result
 pre_msg_handle(int vid, void *msg)
 {
     uint32_t request = msg_request(msg);
+    // Before rte_vhost applies it, whether a port claims the device or not.
+    IotlbMsg::Kind iotlb = IotlbMsg::fix_invalidation(msg);
     VhostRegistry::instance().with_port(vid, [&](VhostPort &port) {
+        if (iotlb != IotlbMsg::kOther) {
+            port.on_iotlb_invalidation(vid,
+                                       iotlb == IotlbMsg::kInvalidateToEnd);
+        }
         if (request == kSendRarp) {
             std::array<uint8_t, 6> mac;
             memcpy(mac.data(), static_cast<const uint8_t *>(msg)
