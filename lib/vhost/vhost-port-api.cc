@@ -11,11 +11,19 @@
 #include "ovs/api-guard.h"
 #include "vhost/vhost-port.h"
 #include "vhost/vhost-registry.h"
+#include "vhost/zero-copy.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_api);
 
 using accel::VhostPort;
 using accel::guarded;
+
+namespace {
+
+// When the main thread next looks for retired zero-copy arenas.
+long long int zc_collect_at = accel::CarrierReporter::kNever;
+
+}  // namespace
 
 struct accel_vhost_port {
     VhostPort port;
@@ -108,12 +116,15 @@ accel_vhost_ports_run(long long int now)
         [now](const std::string &, accel::VhostPort &port) {
             port.run(now);
         });
+    // Zero-copy arenas of stopped queues whose lent packets came back.
+    zc_collect_at = accel::ZcArena::collect()
+                    ? now + 1000 : accel::CarrierReporter::kNever;
 }
 
 long long int
 accel_vhost_ports_next_run(void)
 {
-    long long int next = accel::CarrierReporter::kNever;
+    long long int next = zc_collect_at;
     accel::VhostRegistry::instance().for_each(
         [&next](const std::string &, accel::VhostPort &port) {
             next = std::min(next, port.next_run());

@@ -1,6 +1,19 @@
 #include "vhost/zero-copy.h"
 
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
 namespace accel {
+
+namespace {
+
+std::mutex retired_mutex;
+// Owner gone, packets still out.  Never destroyed: what is left at exit
+// stays reachable.
+std::vector<ZcArena *> &retired = *new std::vector<ZcArena *>;
+
+}  // namespace
 
 ZcArena::ZcArena(std::shared_ptr<GuestMapping> mapping, uint16_t capacity)
     : mapping_(std::move(mapping)), table_(capacity),
@@ -20,7 +33,6 @@ ZcArena::attach(rte_mbuf *m, const RxBuf &b)
 {
     rte_mbuf_ext_shared_info *sh = &shinfo_[b.zc_slot];
     rte_mbuf_ext_refcnt_set(sh, 1);
-    refs_.fetch_add(1, std::memory_order_relaxed);
     uint8_t *buf = b.zc_data - b.zc_headroom;
     uint64_t iova = mapping_->iova(buf);
     rte_pktmbuf_attach_extbuf(m, buf,
@@ -35,17 +47,37 @@ void
 ZcArena::free_cb(void *addr, void *opaque)
 {
     (void) addr;
+    // The last touch of the arena: collect() may delete it once it sees
+    // the flag.
     SlotRef *ref = static_cast<SlotRef *>(opaque);
     ref->arena->table_.complete(ref->slot);
-    ref->arena->release();
 }
 
 void
 ZcArena::release()
 {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (table_.all_back()) {
         delete this;
+        return;
     }
+    std::lock_guard<std::mutex> guard(retired_mutex);
+    retired.push_back(this);
+}
+
+size_t
+ZcArena::collect()
+{
+    std::lock_guard<std::mutex> guard(retired_mutex);
+    auto gone = std::remove_if(retired.begin(), retired.end(),
+                               [](ZcArena *a) {
+                                   if (!a->table_.all_back()) {
+                                       return false;
+                                   }
+                                   delete a;
+                                   return true;
+                               });
+    retired.erase(gone, retired.end());
+    return retired.size();
 }
 
 }  // namespace accel

@@ -39,9 +39,10 @@ GuestMapping::create(const std::vector<RegionFile> &files,
         map.len = f.map_size;
         map.start = map.base + f.offset;
         map.size = f.size;
-        if (virt2iova && huge) {
-            map.page = st.st_blksize;
-            for (uint64_t off = 0; off < map.len; off += map.page) {
+        uint64_t page = uint64_t(st.st_blksize);
+        if (virt2iova && huge && !(page & (page - 1))) {
+            map.page_shift = __builtin_ctzll(page);
+            for (uint64_t off = 0; off < map.len; off += page) {
                 map.pages.push_back(virt2iova(map.base + off));
             }
         }
@@ -71,8 +72,10 @@ GuestMapping::iova(const uint8_t *hva) const
                 return kBadIova;
             }
             uint64_t off = hva - m.base;
-            uint64_t page = m.pages[off / m.page];
-            return page == kBadIova ? kBadIova : page + off % m.page;
+            uint64_t page = m.pages[off >> m.page_shift];
+            return page == kBadIova
+                   ? kBadIova
+                   : page + (off & ((uint64_t(1) << m.page_shift) - 1));
         }
     }
     return kBadIova;

@@ -62,6 +62,18 @@ public:
         return n;
     }
 
+    // Any thread, once the owner stopped lending: every lent packet was
+    // freed (slots reaped by force included).
+    bool all_back() const
+    {
+        for (uint16_t s = 0; s < capacity_; s++) {
+            if (!slots_[s].done.load(std::memory_order_acquire)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // Owner: how long the oldest slot has been out (0 if none).
     uint64_t oldest_age(uint64_t now) const
     {
@@ -75,7 +87,7 @@ public:
 
 private:
     struct Slot {
-        std::atomic<bool> done{false};
+        std::atomic<bool> done{true};   // Not lent out (or back).
         uint16_t head = 0;
         uint64_t since = 0;
     };

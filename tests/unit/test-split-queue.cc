@@ -782,3 +782,20 @@ TEST(InflightTable, OutOfOrderCompletion)
     LONGS_EQUAL(3, t.reap([&](uint16_t h) { back.push_back(h); }, true));
     LONGS_EQUAL(0, t.in_flight());
 }
+
+TEST(InflightTable, AllBackCountsForcedReapsStillOut)
+{
+    accel::InflightTable t(4);
+    CHECK(t.all_back());                // Nothing lent yet.
+    int a = t.take(1, 0), b = t.take(2, 0);
+    CHECK_FALSE(t.all_back());
+    t.complete(a);
+    CHECK_FALSE(t.all_back());
+    // The owner stops: every descriptor back to the guest, b's packet is
+    // still held somewhere.
+    LONGS_EQUAL(2, t.reap([](uint16_t) {}, true));
+    LONGS_EQUAL(0, t.in_flight());
+    CHECK_FALSE(t.all_back());
+    t.complete(b);                      // Freed at last.
+    CHECK(t.all_back());
+}
