@@ -16,6 +16,7 @@
 #include <rte_memory.h>
 #include <rte_vhost.h>
 
+#include "vhost/iotlb-msg.h"
 #include "vhost/vhost-registry.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_accel_port);
@@ -32,7 +33,13 @@ constexpr int kMaxBurst = 32;   // NETDEV_MAX_BURST.
 // How long a vIOMMU backlog may wait for its IOTLB entries without any of
 // its packets going in (tx-backlog.h).
 constexpr uint64_t kBacklogTimeoutMs = 1000;
-constexpr uint32_t kRequestIotlbMsg = 22;   // VHOST_USER_IOTLB_MSG.
+
+// Drops a backlog's packets (TxBacklog::clear()).
+void
+free_bulk(rte_mbuf **pkts, int n)
+{
+    rte_pktmbuf_free_bulk(pkts, n);
+}
 
 
 }  // namespace
@@ -886,7 +893,8 @@ VhostPort::on_vring_state(int vid, int vring, bool enable)
         return;
     }
     std::lock_guard<std::mutex> qguard(queue_mutex_);
-    if (msg_request_.load(std::memory_order_relaxed) == kRequestIotlbMsg
+    if (msg_request_.load(std::memory_order_relaxed)
+        == IotlbMsg::kRequestIotlbMsg
         && (!enable || vring_on_[vring])) {
         // rte_vhost calls a ring whose addresses an IOTLB invalidation
         // covered "not ready" until it translates them again (at the next
@@ -1470,9 +1478,7 @@ VhostPort::flush_backlog(TxBacklog &b, int vid, int vring)
     }, now);
     if (OVS_UNLIKELY(b.expired(now, rte_get_tsc_hz() / 1000
                                     * kBacklogTimeoutMs))) {
-        int n = b.clear([](rte_mbuf **p, int k) {
-            rte_pktmbuf_free_bulk(p, k);
-        });
+        int n = b.clear(free_bulk);
         sw_stats_.tx_iotlb_deferred_drops.fetch_add(n,
                                                     std::memory_order_relaxed);
         sw_stats_.tx_failure_drops.fetch_add(n, std::memory_order_relaxed);
@@ -1516,9 +1522,7 @@ VhostPort::drop_backlogs()
         TxBacklog *b = backlogs_[i].load();
         if (b) {
             txq_locks_[i].lock();
-            int n = b->clear([](rte_mbuf **p, int k) {
-                rte_pktmbuf_free_bulk(p, k);
-            });
+            int n = b->clear(free_bulk);
             txq_locks_[i].unlock();
             sw_stats_.tx_iotlb_deferred_drops.fetch_add(n);
             sw_stats_.tx_dropped.fetch_add(n);
