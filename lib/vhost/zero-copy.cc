@@ -29,21 +29,6 @@ ZcArena::ZcArena(std::shared_ptr<GuestMapping> mapping, uint16_t capacity)
 }
 
 void
-ZcArena::attach(rte_mbuf *m, const RxBuf &b)
-{
-    rte_mbuf_ext_shared_info *sh = &shinfo_[b.zc_slot];
-    rte_mbuf_ext_refcnt_set(sh, 1);
-    uint8_t *buf = b.zc_data - b.zc_headroom;
-    uint64_t iova = mapping_->iova(buf);
-    rte_pktmbuf_attach_extbuf(m, buf,
-                              iova == kBadIova ? RTE_BAD_IOVA : iova,
-                              uint16_t(b.zc_headroom + b.len), sh);
-    m->data_off = uint16_t(b.zc_headroom);
-    m->data_len = uint16_t(b.len);
-    m->pkt_len = b.len;
-}
-
-void
 ZcArena::free_cb(void *addr, void *opaque)
 {
     (void) addr;

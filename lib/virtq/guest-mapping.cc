@@ -61,11 +61,8 @@ GuestMapping::~GuestMapping()
 }
 
 uint64_t
-GuestMapping::iova(const uint8_t *hva) const
+GuestMapping::pa_iova(const uint8_t *hva) const
 {
-    if (va_) {
-        return uint64_t(uintptr_t(hva));
-    }
     for (const Map &m : maps_) {
         if (hva >= m.base && hva < m.base + m.len) {
             if (m.pages.empty()) {

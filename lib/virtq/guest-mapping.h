@@ -46,7 +46,10 @@ public:
 
     // IO address of 'hva' (inside this mapping) for a NIC's DMA, or
     // kBadIova where unknown (PA mode on small pages).
-    uint64_t iova(const uint8_t *hva) const;
+    uint64_t iova(const uint8_t *hva) const
+    {
+        return va_ ? uint64_t(uintptr_t(hva)) : pa_iova(hva);
+    }
 
 private:
     struct Map {
@@ -62,6 +65,7 @@ private:
     };
 
     GuestMapping() = default;
+    uint64_t pa_iova(const uint8_t *hva) const;
 
     std::vector<Map> maps_;
     GuestMemory memory_;
