@@ -425,9 +425,6 @@ SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
     // The caller's statistics and then OVS's flow extraction read the
     // headers: start their fetch now so the misses of a burst overlap.
     __builtin_prefetch(data);
-    // The caller's statistics and then OVS's flow extraction read the
-    // headers: start their fetch now so the misses of a burst overlap.
-    __builtin_prefetch(data);
     b.zc_slot = zc_->take(uint16_t(head), now);
     b.zc_data = data;
     b.zc_headroom = headroom;
