@@ -1316,8 +1316,7 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
     }
     // Copied frames have zc_slot -1; lent ones only come with an arena.
     ZcArena *arena = q.arena();
-    uint16_t got = ring.dequeue_counted(bufs, n,
-                                        arena ? rte_get_tsc_cycles() : 0);
+    uint16_t got = ring.dequeue_counted(bufs, n, SplitQueue::kReadClock);
     if (OVS_UNLIKELY(got < n)) {
         rte_pktmbuf_free_bulk(pkts + got, n - got);
     }

@@ -72,7 +72,8 @@ VhostQueue::take_over()
         return kRteVhost;               // Try again at the next burst.
     }
     if (arena_) {
-        ring_.set_zero_copy(&arena_->table(), zc_min_len_, zc_max_hold_);
+        ring_.set_zero_copy(&arena_->table(), zc_min_len_, zc_max_hold_,
+                            [] { return uint64_t(rte_get_tsc_cycles()); });
     }
     // stop() may have taken the ring meanwhile: then it stays stopped.
     Owner expected = kWalkerPending;

@@ -244,7 +244,7 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         // Lent frames that came back go to the used ring with this burst.
         zc_->reap([this](uint16_t head) { put_used(head, 0); });
         held_long = zc_->in_flight()
-                    && zc_->oldest_age(now) > zc_max_hold_;
+                    && zc_->oldest_age(ticks(now)) > zc_max_hold_;
     }
     if (!n) {
         publish(used_start);
@@ -397,7 +397,7 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
 // otherwise.
 bool
 SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
-                 uint64_t bytes, bool held_long, uint64_t now)
+                 uint64_t bytes, bool held_long, uint64_t &now)
 {
     uint32_t len = uint32_t(bytes - hdr_len_);
     ZcFallback why = ZcFallback::kChained;
@@ -425,7 +425,7 @@ SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
     // The caller's statistics and then OVS's flow extraction read the
     // headers: start their fetch now so the misses of a burst overlap.
     __builtin_prefetch(data);
-    b.zc_slot = zc_->take(uint16_t(head), now);
+    b.zc_slot = zc_->take(uint16_t(head), ticks(now));
     b.zc_data = data;
     b.zc_headroom = headroom;
     b.len = len;

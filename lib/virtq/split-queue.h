@@ -122,14 +122,22 @@ public:
 
     // Dequeue zero-copy: frames of at least 'min_len' bytes, contiguous in
     // guest memory, are lent through 'table' (nullptr: copy everything)
-    // while no lent frame is older than 'max_hold' clock ticks.
+    // while no lent frame is older than 'max_hold' clock ticks.  'clock'
+    // gives the ticks to a dequeue called with kReadClock.
+    using Clock = uint64_t (*)();
     void set_zero_copy(InflightTable *table, uint32_t min_len,
-                       uint64_t max_hold)
+                       uint64_t max_hold, Clock clock = nullptr)
     {
         zc_ = table;
         zc_min_len_ = min_len;
         zc_max_hold_ = max_hold;
+        clock_ = clock;
     }
+    // 'now' for a dequeue: read the clock given to set_zero_copy(), once,
+    // and only if the burst lends a frame or one is out (reading the TSC
+    // costs ~25 cycles here: a burst that copies everything, as zero-copy
+    // does below its size threshold, does not pay it).
+    static constexpr uint64_t kReadClock = UINT64_MAX;
     // Gives completed lent descriptors back to the guest (all of them if
     // 'all', e.g. before the ring changes hands).
     void reap_zero_copy(bool all);
@@ -152,7 +160,7 @@ public:
     // Copies up to 'n' packets out of the guest's TX ring into 'bufs'
     // (header stripped) and returns how many it filled.  Chains that are
     // invalid or do not fit are given back to the guest and counted.
-    // 'now' (clock ticks) only matters with zero-copy.
+    // 'now' (clock ticks, or kReadClock) only matters with zero-copy.
     uint16_t dequeue(RxBuf *bufs, uint16_t n, uint64_t now = 0)
     {
         return dequeue_counted(bufs, std::min(n, avail_count()), now);
@@ -205,7 +213,14 @@ private:
     void write_simple(const SimpleWrite *w, uint16_t n);
     void store_simple_hdr(uint8_t *dst, uint8_t flags) const;
     bool lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
-              uint64_t bytes, bool held_long, uint64_t now);
+              uint64_t bytes, bool held_long, uint64_t &now);
+    uint64_t ticks(uint64_t &now) const
+    {
+        if (now == kReadClock) {
+            now = clock_ ? clock_() : 0;
+        }
+        return now;
+    }
     // Used entries are staged and written in one go by publish() (or when
     // the stage is full): fewer stalls on the cache lines the guest reads.
     void put_used(uint32_t head, uint32_t len)
@@ -244,6 +259,7 @@ private:
     InflightTable *zc_ = nullptr;
     uint32_t zc_min_len_ = 0;
     uint64_t zc_max_hold_ = 0;
+    Clock clock_ = nullptr;
     Counter zc_packets_;
     Counter zc_fallback_[kZcFallbackCount];
     static constexpr uint16_t kStage = 64;

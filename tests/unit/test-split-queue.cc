@@ -763,6 +763,45 @@ TEST(SplitQueueZeroCopy, BoundedInflightAndHeldTooLong)
     LONGS_EQUAL(0, table.in_flight());
 }
 
+namespace {
+uint64_t clock_reads, clock_ticks;
+uint64_t counting_clock()
+{
+    clock_reads++;
+    return clock_ticks;
+}
+}  // namespace
+
+// The clock (the TSC in the port) is read only by a burst that lends a
+// frame or finds one still out, and then once.
+TEST(SplitQueueZeroCopy, ClockReadOnlyWhenLending)
+{
+    q.set_zero_copy(&table, 256, 1000, counting_clock);
+    clock_reads = 0;
+    clock_ticks = 100;
+    auto big = FakeGuest::frame(1500, 1), small = FakeGuest::frame(64, 2);
+    g.post_tx(0, small);
+    g.post_tx(1, small);
+    Bufs b(4);
+    LONGS_EQUAL(2, q.dequeue(b.bufs.data(), 4, SplitQueue::kReadClock));
+    LONGS_EQUAL(0, clock_reads);
+
+    g.post_tx(2, big);
+    g.post_tx(3, big);
+    LONGS_EQUAL(2, q.dequeue(b.bufs.data(), 4, SplitQueue::kReadClock));
+    LONGS_EQUAL(1, clock_reads);
+    LONGS_EQUAL(2, table.in_flight());
+
+    // Out for longer than max_hold: the next burst copies.
+    clock_ticks = 2000;
+    g.post_tx(4, big);
+    LONGS_EQUAL(1, q.dequeue(b.bufs.data(), 4, SplitQueue::kReadClock));
+    LONGS_EQUAL(2, clock_reads);
+    LONGS_EQUAL(-1, b.bufs[0].zc_slot);
+    LONGS_EQUAL(1, q.zc_fallback(accel::ZcFallback::kHeldLong));
+    q.reap_zero_copy(true);
+}
+
 TEST_GROUP(InflightTable){};
 
 TEST(InflightTable, OutOfOrderCompletion)
