@@ -100,6 +100,7 @@ apply_guest_tx_offload(rte_mbuf *m, const virtio::NetHdr &hdr,
             need |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
         }
         if ((offer.nic_tx_capa & need) == need) {
+            m->tx_offload = 0;          // (Left as it was by rx_walker.)
             m->l2_len = plan.l2_len;
             m->l3_len = plan.l3_len;
             m->l4_len = plan.l4_len;

@@ -1284,6 +1284,23 @@ VhostPort::rx(int rxq, rte_mbuf **pkts, int *qfill)
     return n;
 }
 
+// rte_pktmbuf_reset() less what an mbuf fresh from its pool already is:
+// refcnt 1, one segment, no next (rte_mbuf_raw_free()'s contract, which
+// every free path of DPDK keeps), in the first cache line only.
+// tx_offload (second line) is left as it was: nothing reads it without an
+// offload flag in ol_flags, and apply_guest_tx_offload() writes all of it
+// when it sets one.  pkt_len and data_len: the caller's.
+static inline void
+init_rx_mbuf(rte_mbuf *m)
+{
+    m->data_off = RTE_PKTMBUF_HEADROOM;
+    m->ol_flags = 0;
+    m->packet_type = 0;
+    m->vlan_tci = 0;
+    m->vlan_tci_outer = 0;
+    m->port = RTE_MBUF_PORT_INVALID;
+}
+
 int
 VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
 {
@@ -1304,14 +1321,16 @@ VhostPort::rx_walker(VhostQueue &q, rte_mbuf **pkts, int *qfill)
     }
     uint16_t n = std::min<uint16_t>(avail, kMaxBurst);
     rte_mempool *mp = mp_.load(std::memory_order_relaxed);
-    if (OVS_UNLIKELY(!mp || rte_pktmbuf_alloc_bulk(mp, pkts, n))) {
+    if (OVS_UNLIKELY(!mp || rte_mempool_get_bulk(
+                                 mp, reinterpret_cast<void **>(pkts), n))) {
         return 0;
     }
     RxBuf bufs[kMaxBurst];
     for (uint16_t i = 0; i < n; i++) {
         rte_mbuf *m = pkts[i];
+        init_rx_mbuf(m);
         bufs[i].data = rte_pktmbuf_mtod(m, uint8_t *);
-        bufs[i].room = m->buf_len - m->data_off;
+        bufs[i].room = m->buf_len - RTE_PKTMBUF_HEADROOM;
         bufs[i].owner = m;
     }
     // Copied frames have zc_slot -1; lent ones only come with an arena.
