@@ -6,6 +6,7 @@ tests_unit_unit_tests_SOURCES = \
 	tests/unit/fake-guest.h \
 	tests/unit/main.cc \
 	tests/unit/test-carrier-reporter.cc \
+	tests/unit/test-copy.cc \
 	tests/unit/test-iotlb-msg.cc \
 	tests/unit/test-options.cc \
 	tests/unit/test-port-config.cc \

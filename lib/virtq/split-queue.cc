@@ -32,7 +32,7 @@ gather(const Segment *segs, uint32_t nsegs, uint32_t skip, uint8_t *dst,
             continue;
         }
         uint32_t n = std::min(s.len - skip, len);
-        copy_bytes(dst, s.hva + skip, n);
+        copy_from_guest(dst, s.hva + skip, n);
         dst += n;
         len -= n;
         skip = 0;
@@ -324,7 +324,7 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
             if (OVS_VHOST_ACCEL_LIKELY(nsegs == 1)) {
                 if (OVS_VHOST_ACCEL_UNLIKELY(ncopies == kCopyBatch)) {
                     for (const Copy &c : copies) {
-                        copy_bytes(c.dst, c.src, c.len);
+                        copy_from_guest(c.dst, c.src, c.len);
                     }
                     ncopies = 0;
                 }
@@ -341,7 +341,7 @@ SplitQueue::dequeue_counted(RxBuf *bufs, uint16_t n, uint64_t now)
         put_used(head, 0);
     }
     for (uint16_t i = 0; i < ncopies; i++) {
-        copy_bytes(copies[i].dst, copies[i].src, copies[i].len);
+        copy_from_guest(copies[i].dst, copies[i].src, copies[i].len);
     }
     if (small) {
         zc_fallback_[int(ZcFallback::kSmall)].add(small);
@@ -359,7 +359,7 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
     const Segment &first = segs_.seg[0];
     if (OVS_VHOST_ACCEL_LIKELY(segs_.n == 1 || first.len >= need)) {
         store_simple_hdr(first.hva, p.hdr_flags);
-        copy_bytes(first.hva + hdr_len_, p.data, p.len);
+        copy_to_guest(first.hva + hdr_len_, p.data, p.len);
         if (log_) {
             log_->guest_write(first.gpa, need);
         }
@@ -378,7 +378,7 @@ SplitQueue::write_packet(const TxPkt &p, uint64_t need, uint32_t nchains)
         uint32_t off = 0;
         while (off < s.len && part < 2) {
             uint32_t k = std::min(s.len - off, left[part]);
-            copy_bytes(s.hva + off, src[part], k);
+            copy_to_guest(s.hva + off, src[part], k);
             src[part] += k;
             left[part] -= k;
             off += k;
@@ -459,7 +459,7 @@ SplitQueue::write_simple(const SimpleWrite *w, uint16_t n)
             prefetch_for_write(w[i + 1].hva, hdr_len_ + w[i + 1].pkt->len);
         }
         store_simple_hdr(dst, w[i].pkt->hdr_flags);
-        copy_bytes(dst + hdr_len_, w[i].pkt->data, w[i].pkt->len);
+        copy_to_guest(dst + hdr_len_, w[i].pkt->data, w[i].pkt->len);
         if (log_) {
             log_->guest_write(w[i].gpa, hdr_len_ + w[i].pkt->len);
         }
