@@ -5,7 +5,7 @@ plugin_LTLIBRARIES = ovs-vhost-accel.la
 # C++ core, no OVS C-only headers: unit-testable pieces first.
 ACCEL_CORE_PURE = \
 	lib/common/compiler.h \
-	lib/common/copy.h \
+	lib/common/copy.cc lib/common/copy.h \
 	lib/common/counter.h \
 	lib/common/options.cc lib/common/options.h \
 	lib/common/spin-lock.h \

@@ -34,7 +34,7 @@ endif
 FUZZ_SECONDS = 30
 FUZZ_CXXFLAGS = -std=gnu++17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I$(srcdir)/lib
-FUZZ_SPLIT_QUEUE_SRCS = tests/fuzz/fuzz-split-queue.cc \
+FUZZ_SPLIT_QUEUE_SRCS = tests/fuzz/fuzz-split-queue.cc lib/common/copy.cc \
 	lib/virtq/desc-chain.cc lib/virtq/guest-memory.cc \
 	lib/virtq/split-queue.cc
 FUZZ_PORT_CONFIG_SRCS = tests/fuzz/fuzz-port-config.cc \

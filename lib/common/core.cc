@@ -7,6 +7,7 @@
 
 #include <rte_mempool.h>
 
+#include "common/copy.h"
 #include "common/mempool.h"
 #include "ovs/accel-api.h"
 #include "ovs/api-guard.h"
@@ -37,7 +38,8 @@ show()
         << (g.postcopy_support ? "true" : "false") << "\n"
         << "  per-port-memory: "
         << (MempoolRegistry::instance().per_port_memory() ? "true" : "false")
-        << "\n";
+        << "\n"
+        << "  long-frame-copy: " << long_copy_name() << "\n";
     VhostRegistry::instance().for_each(
         [&](const std::string &path, VhostPort &port) {
             out << "port " << port.name() << ": " << port.kind()
@@ -71,10 +73,12 @@ accel_core_init(const struct accel_global_config *cfg)
     accel::MempoolRegistry::instance().set_per_port_memory(
         cfg->per_port_memory);
     VLOG_INFO("ovs-vhost-accel %s: vhost-iommu-support=%s, "
-              "vhost-postcopy-support=%s, per-port-memory=%s", ACCEL_VERSION,
+              "vhost-postcopy-support=%s, per-port-memory=%s, "
+              "long-frame-copy=%s", ACCEL_VERSION,
               g.iommu_support ? "true" : "false",
               g.postcopy_support ? "true" : "false",
-              cfg->per_port_memory ? "true" : "false");
+              cfg->per_port_memory ? "true" : "false",
+              accel::long_copy_name());
     return 0;
 }
 
