@@ -436,10 +436,17 @@ SplitQueue::lend(RxBuf &b, uint32_t head, const Segment *segs, uint32_t nsegs,
 // Asks for the cache lines of [p, p + len) in a state that can be written
 // (PREFETCHW; on CPUs without it the instruction is a no-op): the copy of
 // the next frame into the guest's buffer then finds its lines owned instead
-// of waiting for each one with a full store buffer.
+// of waiting for each one with a full store buffer.  Not past the first
+// kPrefetchWriteMax bytes: the 141 lines of a 9000-byte frame asked for at
+// once held up the copy of the frame before it (tx 9000 B, 7 rounds: eff
+// x1.052, best rounds x1.071 with the limit), and the copy's own stream
+// brings the rest.
+constexpr uint32_t kPrefetchWriteMax = 2048;
+
 static inline void
 prefetch_for_write(const uint8_t *p, uint32_t len)
 {
+    len = std::min(len, kPrefetchWriteMax);
     const uint8_t *end = p + len;
     for (const uint8_t *q = p; q < end; q += 64) {
         __asm__ volatile("prefetchw %0" : : "m"(*q));
