@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 namespace accel {
@@ -24,6 +25,7 @@ burst_bytes(rte_mbuf *const *pkts, int n)
 
 SwRelay::SwRelay(VhostPort &guest, EthDev &vf)
     : guest_(guest), vf_(vf), lanes_(new LaneStats[kMaxLanes]),
+      clocks_(new PollClock[kMaxLanes]),
       vf_tx_locks_(new SpinLock[kMaxLanes])
 {
 }
@@ -46,16 +48,34 @@ SwRelay::totals() const
         t.rx_packets += l.rx_packets.load(std::memory_order_relaxed);
         t.rx_bytes += l.rx_bytes.load(std::memory_order_relaxed);
     }
+    for (int i = 0; i < kMaxLanes; i++) {
+        t.busy_cycles += clocks_[i].busy_cycles.load(std::memory_order_relaxed);
+    }
     return t;
 }
 
 int
 SwRelay::poll(int rxq, int n_rxq)
 {
+    PollClock *clock = rxq >= 0 && rxq < kMaxLanes ? &clocks_[rxq] : nullptr;
+    if (clock) {
+        uint64_t now = rte_rdtsc();
+        if (clock->moved) {
+            // One writer: the thread polling this queue.
+            clock->busy_cycles.store(
+                clock->busy_cycles.load(std::memory_order_relaxed)
+                    + (now - clock->start),
+                std::memory_order_relaxed);
+        }
+        clock->start = now;
+    }
     int moved = 0;
     int n = n_lanes();
     for (int lane = rxq; lane < n; lane += std::max(n_rxq, 1)) {
         moved += relay_lane(lane);
+    }
+    if (clock) {
+        clock->moved = moved > 0;
     }
     return moved;
 }
